@@ -1,0 +1,605 @@
+"""The math of a simple (Elman) recurrent neural network, in NumPy only.
+
+A many-to-one RNN reads a sequence x_1 ... x_T and produces one output y after the last step:
+
+    a_t = W_xh x_t + W_hh h_{t-1} + b_h        Eq. (2.1)
+    h_t = tanh(a_t)                            Eq. (2.2)
+    y   = W_hy h_T + b_y                       Eq. (2.3)
+    L   = mean((y - target)**2)                Eq. (2.4)
+
+Equation numbers refer to ``notebooks/02_bptt_derivation.ipynb``, where each one is derived.
+
+Everything here is a pure function over a ``params`` dict with the keys of Karpathy's
+min-char-rnn and of the seed notebook: ``Wxh`` (H, D), ``Whh`` (H, H), ``Why`` (O, H),
+``bh`` (H, 1), ``by`` (O, 1). ``SimpleRNN`` at the bottom is a drop-in replacement for the
+seed's class, built on the same functions.
+
+Sizes: D inputs per step, H hidden units, O outputs, T time steps, B sequences in a batch.
+One sequence is ``xs`` of shape (T,) or (T, D) with ``target`` (O,); a batch is ``xs``
+(B, T, D) with ``target`` (B, O). Internally a batch is kept in the columns, as in the
+equations: ``x_t`` is (D, B) and ``h_t`` is (H, B).
+"""
+
+import math
+from dataclasses import dataclass, field
+from numbers import Integral, Real
+
+import numpy as np
+
+PARAM_NAMES = ("Wxh", "Whh", "Why", "bh", "by")
+
+
+# --------------------------------------------------------------------------------------
+# Parameters
+# --------------------------------------------------------------------------------------
+
+def init_params(input_size, hidden_size, output_size, *, scale=0.01, seed=None):
+    """Draw a fresh set of parameters, as the seed does: weights ~ N(0, scale^2), biases 0.
+
+    input_size D, hidden_size H, output_size O: positive ints.
+    scale: standard deviation of the weights (a positive number).
+    seed: None, an int or a ``np.random.Generator``; the same int gives the same arrays.
+    Returns a dict of float64 arrays: Wxh (H, D), Whh (H, H), Why (O, H), bh (H, 1), by (O, 1).
+    """
+    D = _check_size(input_size, "input_size")
+    H = _check_size(hidden_size, "hidden_size")
+    O = _check_size(output_size, "output_size")
+    scale = _check_positive_number(scale, "scale")
+    rng = _as_generator(seed)
+    return {
+        "Wxh": rng.standard_normal((H, D)) * scale,
+        "Whh": rng.standard_normal((H, H)) * scale,
+        "Why": rng.standard_normal((O, H)) * scale,
+        "bh": np.zeros((H, 1)),
+        "by": np.zeros((O, 1)),
+    }
+
+
+def sizes(params):
+    """Return (D, H, O), the input, hidden and output sizes of a params dict."""
+    params = _check_params(params)
+    H, D = params["Wxh"].shape
+    return D, H, params["Why"].shape[0]
+
+
+# --------------------------------------------------------------------------------------
+# Forward pass, loss, backward pass (BPTT)
+# --------------------------------------------------------------------------------------
+
+def forward(params, xs, h0=None):
+    """Run the RNN over a sequence (or a batch of them) and read out y after the last step.
+
+    params: dict with Wxh (H, D), Whh (H, H), Why (O, H), bh (H, 1), by (O, 1).
+    xs: one sequence (T,) (when D = 1) or (T, D); or a batch (B, T, D).
+    h0: initial hidden state; None (zeros), (H,) or (H, 1) (shared by the batch), or (H, B).
+    Returns (y, hs):
+        y: (O,) for one sequence, (B, O) for a batch                             Eq. (2.3)
+        hs: every hidden state including h0, so that ``hs[t]`` is h_t:
+            (T + 1, H) for one sequence, (B, T + 1, H) for a batch        Eqs. (2.1)-(2.2)
+    """
+    params = _check_params(params)
+    X, batched = _check_xs(xs, params)
+    h0 = _check_h0(h0, params, X.shape[2])
+    y, hs = _forward(params, X, h0)
+    return _y_out(y, batched), _hs_out(hs, batched)
+
+
+def mse_loss(y, target):
+    """Mean squared error over every output and batch element, and its gradient.
+
+    y, target: arrays of the same shape, (O,) or (B, O).
+    Returns (loss, dy): loss a float (Eq. (2.4)); dy = dL/dy = 2 (y - target) / n, with n the
+    number of elements, same shape as y (Eq. (2.5)).
+    """
+    y = _as_real_array(y, "y")
+    target = _as_real_array(target, "target")
+    if y.shape != target.shape:
+        raise ValueError(f"target has shape {target.shape} but y has shape {y.shape}; "
+                         "they must match")
+    diff = y - target
+    return float(np.mean(diff ** 2)), 2.0 * diff / diff.size
+
+
+def backward(params, xs, hs, dy):
+    """Backpropagation through time: gradients of the loss given its gradient dL/dy.
+
+    params, xs: as for ``forward``; hs: the hidden states that ``forward`` returned for them.
+    dy: dL/dy, the same shape as y: (O,) for one sequence, (B, O) for a batch.
+    Returns (grads, dhs):
+        grads: dict with the keys and shapes of params                      Eqs. (2.6)-(2.12)
+        dhs: the total derivatives dL/dh_t, the same shape as hs; ``dhs[0]`` is dL/dh_0
+             (Eq. (2.13)), ``dhs[T]`` is dL/dh_T (Eq. (2.7)).
+    """
+    params = _check_params(params)
+    X, batched = _check_xs(xs, params)
+    _, H, O = sizes(params)
+    _, T, B = X.shape
+    hs = _as_real_array(hs, "hs")
+    expected = (B, T + 1, H) if batched else (T + 1, H)
+    if hs.shape != expected:
+        raise ValueError(f"hs has shape {hs.shape} but xs and params need {expected} "
+                         "(the hidden states h_0 ... h_T that forward returns)")
+    dy = _as_real_array(dy, "dy")
+    expected = (B, O) if batched else (O,)
+    if dy.shape != expected:
+        raise ValueError(f"dy has shape {dy.shape} but must have the shape of y, {expected}")
+    hs_cols = hs.transpose(2, 1, 0) if batched else hs.T[:, :, None]
+    dy_cols = dy.T if batched else dy[:, None]
+    grads, dhs = _backward(params, X, hs_cols, dy_cols)
+    return grads, _hs_out(dhs, batched)
+
+
+def loss_and_grads(params, xs, target, h0=None):
+    """The loss of the RNN on (xs, target) and its exact gradient for every parameter.
+
+    params: dict with Wxh (H, D), Whh (H, H), Why (O, H), bh (H, 1), by (O, 1).
+    xs: one sequence (T,) (when D = 1) or (T, D) with target (O,);
+        or a batch (B, T, D) with target (B, O).
+    h0: None (zeros), (H,) or (H, 1) (shared by the batch), or (H, B).
+    Returns (loss, grads): loss = mean((y - target)**2) over all O * B elements, a float
+    (Eq. (2.4)); grads: dict with the keys and shapes of params (Eqs. (2.5)-(2.12)).
+    """
+    params = _check_params(params)
+    X, batched = _check_xs(xs, params)
+    Y = _check_target(target, params, X.shape[2], batched)
+    h0 = _check_h0(h0, params, X.shape[2])
+    y, hs = _forward(params, X, h0)
+    loss, dy = _mse(y, Y)
+    grads, _ = _backward(params, X, hs, dy)
+    return loss, grads
+
+
+def _forward(params, X, h0):
+    """Forward pass on checked arrays: X (D, T, B), h0 (H, B) -> y (O, B), hs (H, T+1, B).
+
+    Column t of hs, ``hs[:, t]``, is h_t (one column per sequence in the batch).
+    """
+    Wxh, Whh, Why, bh, by = (params[name] for name in PARAM_NAMES)
+    D, T, B = X.shape
+    H = Whh.shape[0]
+    # The input part of Eq. (2.1) does not depend on h: one matrix product for every t.
+    xw = (Wxh @ X.reshape(D, T * B)).reshape(H, T, B) + bh[:, :, None]
+    hs = np.empty((H, T + 1, B))
+    hs[:, 0] = h0
+    for t in range(1, T + 1):                  # the recurrence itself must go step by step
+        hs[:, t] = np.tanh(xw[:, t - 1] + Whh @ hs[:, t - 1])      # Eqs. (2.1)-(2.2)
+    y = Why @ hs[:, T] + by                                         # Eq. (2.3)
+    return y, hs
+
+
+def _mse(y, Y):
+    """Eqs. (2.4)-(2.5) on arrays of equal shape: (loss, dL/dy)."""
+    diff = y - Y
+    return float(np.mean(diff ** 2)), (2.0 / diff.size) * diff
+
+
+def _backward(params, X, hs, dy):
+    """BPTT on checked arrays: X (D, T, B), hs (H, T+1, B), dy (O, B) -> (grads, dhs).
+
+    ``dhs[:, t]`` is the total derivative dL/dh_t, through every later step.
+    """
+    Whh, Why = params["Whh"], params["Why"]
+    D, T, B = X.shape
+    H = Whh.shape[0]
+    dhs = np.empty_like(hs)
+    deltas = np.empty((H, T, B))               # deltas[:, t-1] is delta_t = dL/da_t
+    dhs[:, T] = Why.T @ dy                                          # Eq. (2.7)
+    for t in range(T, 0, -1):
+        deltas[:, t - 1] = dhs[:, t] * (1.0 - hs[:, t] ** 2)        # Eq. (2.8)
+        dhs[:, t - 1] = Whh.T @ deltas[:, t - 1]                    # Eq. (2.9); (2.13) at t=1
+    # Eqs. (2.10)-(2.12) sum over t and over the batch: with time and batch side by side
+    # in the columns, each sum is one matrix product over all T * B columns.
+    deltas = deltas.reshape(H, T * B)
+    grads = {
+        "Wxh": deltas @ X.reshape(D, T * B).T,                      # Eq. (2.10)
+        "Whh": deltas @ hs[:, :T].reshape(H, T * B).T,              # Eq. (2.11), h_0 included
+        "Why": dy @ hs[:, T].T,                                     # Eq. (2.6)
+        "bh": deltas.sum(axis=1, keepdims=True),                    # Eq. (2.12)
+        "by": dy.sum(axis=1, keepdims=True),                        # Eq. (2.6)
+    }
+    return grads, dhs
+
+
+# --------------------------------------------------------------------------------------
+# Gradient checking
+# --------------------------------------------------------------------------------------
+
+def numerical_gradient(f, x, eps=1e-5):
+    """Centered-difference gradient of a scalar function f at the array x.
+
+    f: callable taking an array shaped like x and returning a float.
+    x: float array of any shape (not modified).
+    eps: the step, a positive number.
+    Returns an array shaped like x: (f(x + eps e_i) - f(x - eps e_i)) / (2 eps) per entry.
+    """
+    eps = _check_positive_number(eps, "eps")
+    x = np.array(x, dtype=np.float64)          # a private copy, nudged entry by entry
+    grad = np.empty_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + eps
+        f_plus = f(x)
+        x[i] = old - eps
+        f_minus = f(x)
+        x[i] = old
+        grad[i] = (f_plus - f_minus) / (2.0 * eps)
+    return grad
+
+
+def numerical_grads(params, xs, target, h0=None, eps=1e-5):
+    """Centered-difference gradients of the loss for every parameter (slow; for checking).
+
+    Arguments as for ``loss_and_grads``; eps: the step.
+    Returns a dict with the keys and shapes of params. ``params`` is not modified.
+    """
+    params = _check_params(params)
+    X, batched = _check_xs(xs, params)
+    Y = _check_target(target, params, X.shape[2], batched)
+    h0 = _check_h0(h0, params, X.shape[2])
+    grads = {}
+    for name in PARAM_NAMES:
+        def loss_at(value, name=name):
+            nudged = dict(params, **{name: value})
+            return _mse(_forward(nudged, X, h0)[0], Y)[0]
+        grads[name] = numerical_gradient(loss_at, params[name], eps)
+    return grads
+
+
+def relative_error(analytic, numeric):
+    """Largest elementwise relative error  |a - n| / max(1e-8, |a| + |n|).
+
+    analytic, numeric: arrays of the same shape. Returns a float. The floor 1e-8 keeps
+    entries that are both (nearly) zero from dividing by zero.
+    """
+    a = _as_real_array(analytic, "analytic")
+    n = _as_real_array(numeric, "numeric")
+    if a.shape != n.shape:
+        raise ValueError(f"analytic has shape {a.shape} but numeric has shape {n.shape}")
+    return float(np.max(np.abs(a - n) / np.maximum(1e-8, np.abs(a) + np.abs(n))))
+
+
+def gradient_check(params, xs, target, h0=None, eps=1e-5):
+    """Compare ``loss_and_grads`` with centered differences, parameter by parameter.
+
+    Arguments as for ``loss_and_grads``. Returns {name: relative error} (see
+    ``relative_error``); in float64, values below about 1e-7 mean the gradient is right.
+    """
+    _, analytic = loss_and_grads(params, xs, target, h0)
+    numeric = numerical_grads(params, xs, target, h0, eps)
+    return {name: relative_error(analytic[name], numeric[name]) for name in PARAM_NAMES}
+
+
+# --------------------------------------------------------------------------------------
+# Training
+# --------------------------------------------------------------------------------------
+
+@dataclass
+class TrainResult:
+    """What ``train`` returns.
+
+    params: the trained parameters (the last finite ones if training diverged).
+    losses: training loss per epoch, a list of floats (the mean over the epoch's batches).
+    val_losses: validation loss after each epoch, when validation data was given, else [].
+    diverged_at: the epoch (0-based) whose loss became inf or NaN, or None.
+    """
+    params: dict
+    losses: list = field(default_factory=list)
+    val_losses: list = field(default_factory=list)
+    diverged_at: int | None = None
+
+    @property
+    def diverged(self):
+        return self.diverged_at is not None
+
+    @property
+    def status(self):
+        """One readable line: how training ended."""
+        if self.diverged:
+            return (f"diverged at epoch {self.diverged_at}: the loss became inf or NaN "
+                    "(try a smaller learning rate or gradient clipping)")
+        line = f"trained {len(self.losses)} epochs, final training loss {self.losses[-1]:.6f}"
+        if self.val_losses:
+            line += f", validation loss {self.val_losses[-1]:.6f}"
+        return line
+
+
+def train(xs, target, *, hidden_size, learning_rate, epochs, seed=0, batch_size=None,
+          clip_norm=None, init_scale=0.01, params=None, h0=None, val_xs=None,
+          val_target=None):
+    """Train the RNN with plain (mini-batch) SGD on the mean squared error.
+
+    xs, target: one sequence (T,) / (T, D) with target (O,), or a batch (B, T, D), (B, O).
+    hidden_size H, epochs: positive ints; learning_rate: a positive finite number.
+    seed: int, None or np.random.Generator, for the initial weights and the batch order.
+    batch_size: sequences per update; None (default) uses the whole batch every step.
+    clip_norm: None, or rescale the gradient whenever its global norm (all parameters
+        together) exceeds this positive number.
+    init_scale: standard deviation of the initial weights (see ``init_params``).
+    params: optional starting parameters (copied, never modified); they fix the sizes.
+    h0: the initial hidden state, None (zeros) or (H,) / (H, 1).
+    val_xs, val_target: optional validation batch, scored after every epoch.
+    Returns a ``TrainResult``. If the loss becomes inf or NaN, training stops there and
+    ``result.diverged_at`` names the epoch; ``result.params`` are the last finite ones.
+    """
+    X, batched = _check_xs_shape_only(xs)
+    D, B = X.shape[0], X.shape[2]
+    rng = _as_generator(seed)                  # draws the initial weights, then batch orders
+    if params is None:
+        params = init_params(D, hidden_size, _target_size(target, batched), scale=init_scale,
+                             seed=rng)
+    else:
+        params = {name: value.copy() for name, value in _check_params(params).items()}
+        if _check_size(hidden_size, "hidden_size") != params["Whh"].shape[0]:
+            raise ValueError(f"hidden_size is {hidden_size} but params have hidden size "
+                             f"{params['Whh'].shape[0]}")
+    X, batched = _check_xs(xs, params)
+    Y = _check_target(target, params, B, batched)
+    h0 = _check_h0(h0, params, 1)
+    learning_rate = _check_positive_number(learning_rate, "learning_rate")
+    epochs = _check_size(epochs, "epochs")
+    batch_size = B if batch_size is None else _check_size(batch_size, "batch_size")
+    if clip_norm is not None:
+        clip_norm = _check_positive_number(clip_norm, "clip_norm")
+    if (val_xs is None) != (val_target is None):
+        raise ValueError("val_xs and val_target must be given together")
+    if val_xs is not None:
+        val_X, val_batched = _check_xs(val_xs, params)
+        val_Y = _check_target(val_target, params, val_X.shape[2], val_batched)
+
+    result = TrainResult(params=params)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(epochs):
+            order = rng.permutation(B) if batch_size < B else np.arange(B)
+            batch_losses = []
+            for start in range(0, B, batch_size):
+                cols = order[start:start + batch_size]
+                y, hs = _forward(params, X[:, :, cols], h0)
+                loss, dy = _mse(y, Y[:, cols])
+                if not math.isfinite(loss):
+                    break
+                grads, _ = _backward(params, X[:, :, cols], hs, dy)
+                if clip_norm is not None:
+                    grads = clip_grads(grads, clip_norm)
+                step = {name: params[name] - learning_rate * grads[name] for name in params}
+                if not all(np.all(np.isfinite(value)) for value in step.values()):
+                    loss = math.inf
+                    break
+                params = step
+                batch_losses.append(loss)
+            else:
+                result.params = params
+                result.losses.append(float(np.mean(batch_losses)))
+                if val_xs is not None:
+                    result.val_losses.append(_mse(_forward(params, val_X, h0)[0], val_Y)[0])
+                continue
+            result.params = params
+            result.diverged_at = epoch
+            break
+    return result
+
+
+def clip_grads(grads, max_norm):
+    """Rescale all gradients together so that their global L2 norm is at most max_norm.
+
+    grads: dict of arrays (not modified); max_norm: a positive number.
+    Returns a new dict; unchanged values when the norm is already small enough.
+    """
+    max_norm = _check_positive_number(max_norm, "max_norm")
+    norm = global_norm(grads)
+    if norm <= max_norm:
+        return dict(grads)
+    return {name: g * (max_norm / norm) for name, g in grads.items()}
+
+
+def global_norm(grads):
+    """The L2 norm of all gradients together, sqrt(sum of every squared entry): a float."""
+    return math.sqrt(sum(float(np.sum(np.square(g))) for g in grads.values()))
+
+
+# --------------------------------------------------------------------------------------
+# The seed's class, corrected
+# --------------------------------------------------------------------------------------
+
+class SimpleRNN:
+    """Drop-in replacement for the seed notebook's ``SimpleRNN``, with the correct gradient.
+
+    Same attributes (Wxh, Whh, Why, bh, by), same calls: ``forward(inputs, hidden_state)``
+    returns (y, h) with y (O, 1) and h (H, 1); ``backward(target, learning_rate)`` takes one
+    SGD step on the loss mean((y - target)**2) that the seed prints.
+    With ``seed=None`` the weights come from ``np.random.randn`` exactly as in the seed, so
+    ``np.random.seed(k)`` before construction gives the seed's class the same weights.
+    """
+
+    def __init__(self, input_size, hidden_size, output_size, seed=None):
+        D = _check_size(input_size, "input_size")
+        H = _check_size(hidden_size, "hidden_size")
+        O = _check_size(output_size, "output_size")
+        if seed is None:
+            self.Wxh = np.random.randn(H, D) * 0.01
+            self.Whh = np.random.randn(H, H) * 0.01
+            self.Why = np.random.randn(O, H) * 0.01
+            self.bh = np.zeros((H, 1))
+            self.by = np.zeros((O, 1))
+        else:
+            self.params = init_params(D, H, O, seed=seed)
+
+    @property
+    def params(self):
+        """The parameters as a dict (the arrays themselves, not copies)."""
+        return {name: getattr(self, name) for name in PARAM_NAMES}
+
+    @params.setter
+    def params(self, values):
+        for name, value in _check_params(values).items():
+            setattr(self, name, value)
+
+    def forward(self, inputs, hidden_state):
+        """Run the sequence; inputs (T,) or (T, D), hidden_state (H, 1) -> (y (O, 1), h_T (H, 1)).
+
+        Keeps ``inputs``, ``hidden_states`` (the list h_1 ... h_T) and ``output`` for backward.
+        """
+        params = self.params
+        X, batched = _check_xs(inputs, params)
+        if batched:
+            raise ValueError(f"inputs has shape {np.shape(inputs)}; SimpleRNN takes one "
+                             "sequence, (T,) or (T, D)")
+        h0 = _check_h0(hidden_state, params, 1)
+        y, hs = _forward(params, X, h0)
+        self.inputs, self._X, self._hs = inputs, X, hs
+        self.hidden_states = [hs[:, t] for t in range(1, hs.shape[1])]
+        self.output = y
+        return y, hs[:, -1]
+
+    def backward(self, target, learning_rate=0.01):
+        """One SGD step on mean((y - target)**2) for the last forward call; returns the loss.
+
+        target: (O,) or (O, 1); learning_rate: a positive finite number.
+        """
+        if not hasattr(self, "_hs"):
+            raise RuntimeError("call forward before backward")
+        params = self.params
+        Y = _check_target(target, params, 1, batched=False)
+        learning_rate = _check_positive_number(learning_rate, "learning_rate")
+        loss, dy = _mse(self.output, Y)
+        grads, _ = _backward(params, self._X, self._hs, dy)
+        for name in PARAM_NAMES:
+            setattr(self, name, params[name] - learning_rate * grads[name])
+        return loss
+
+
+# --------------------------------------------------------------------------------------
+# Checking arguments at the public boundary
+# --------------------------------------------------------------------------------------
+
+def _check_size(value, name):
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def _check_positive_number(value, name):
+    if isinstance(value, bool) or not isinstance(value, Real) or not (
+            math.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+    return float(value)
+
+
+def _as_generator(seed):
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None or (isinstance(seed, Integral) and not isinstance(seed, bool)):
+        return np.random.default_rng(seed)
+    raise TypeError(f"seed must be None, an int or a numpy.random.Generator, got {seed!r}")
+
+
+def _as_real_array(value, name):
+    """value as a float64 array; TypeError for non-numbers, ValueError for NaN or inf."""
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError) as error:   # ragged nested lists, for example
+        raise TypeError(f"{name} must be an array of real numbers: {error}") from None
+    if array.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be an array of real numbers, got dtype {array.dtype}")
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} contains NaN or inf")
+    return array.astype(np.float64, copy=False)
+
+
+def _check_params(params):
+    if not isinstance(params, dict):
+        raise TypeError(f"params must be a dict with keys {PARAM_NAMES}, "
+                        f"got {type(params).__name__}")
+    missing = [name for name in PARAM_NAMES if name not in params]
+    if missing:
+        raise ValueError(f"params is missing key(s) {missing}; expected {PARAM_NAMES}")
+    checked = {name: _as_real_array(params[name], f"params['{name}']") for name in PARAM_NAMES}
+    for name, value in checked.items():
+        if value.ndim != 2:
+            raise ValueError(f"params['{name}'] must be 2-D, got shape {value.shape}")
+    H, D = checked["Wxh"].shape
+    O = checked["Why"].shape[0]
+    expected = {"Wxh": (H, D), "Whh": (H, H), "Why": (O, H), "bh": (H, 1), "by": (O, 1)}
+    for name, shape in expected.items():
+        if checked[name].shape != shape:
+            raise ValueError(f"params['{name}'] has shape {checked[name].shape}, expected "
+                             f"{shape} (Wxh is (H, D) = {(H, D)}, Why is (O, H))")
+    if H == 0 or D == 0 or O == 0:
+        raise ValueError(f"params have a zero size: D={D}, H={H}, O={O}")
+    return checked
+
+
+def _check_xs_shape_only(xs):
+    """xs as (D, T, B) without params to check against; returns (X, batched)."""
+    X = _as_real_array(xs, "xs")
+    if X.ndim == 1:
+        X = X[None, :, None]
+    elif X.ndim == 2:
+        X = X.T[:, :, None]
+    elif X.ndim == 3:
+        X = X.transpose(2, 1, 0)
+    else:
+        raise ValueError(f"xs has shape {X.shape}; expected (T,) or (T, D) for one sequence "
+                         "or (B, T, D) for a batch")
+    if X.size == 0:
+        raise ValueError(f"xs has shape {np.shape(xs)}: the sequence or batch is empty")
+    return X, np.ndim(xs) == 3
+
+
+def _check_xs(xs, params):
+    X, batched = _check_xs_shape_only(xs)
+    D = params["Wxh"].shape[1]
+    if X.shape[0] != D:
+        want = "(T, D) or (B, T, D)" if D > 1 else "(T,), (T, 1) or (B, T, 1)"
+        raise ValueError(f"xs has shape {np.shape(xs)} but Wxh expects input_size {D}: "
+                         f"pass xs of shape {want} with D = {D}")
+    return np.ascontiguousarray(X), batched
+
+
+def _target_size(target, batched):
+    shape = np.shape(target)
+    if batched and len(shape) == 2:
+        return _check_size(shape[1], "the output size (target.shape[1])")
+    if not batched and len(shape) in (1, 2):
+        return _check_size(shape[0], "the output size (target.shape[0])")
+    if not batched and len(shape) == 0:
+        return 1
+    want = "(B, O) for a batch" if batched else "(O,) for one sequence"
+    raise ValueError(f"target has shape {shape}; expected {want}")
+
+
+def _check_target(target, params, B, batched):
+    """target as (O, B)."""
+    Y = _as_real_array(target, "target")
+    O = params["Why"].shape[0]
+    if batched:
+        if Y.shape != (B, O):
+            raise ValueError(f"target has shape {Y.shape} but a batch of {B} sequences with "
+                             f"output_size {O} needs ({B}, {O})")
+        return Y.T
+    if Y.shape in ((O,), (O, 1)) or (Y.ndim == 0 and O == 1):
+        return Y.reshape(O, 1)
+    raise ValueError(f"target has shape {Y.shape} but Why gives output_size {O}: "
+                     f"pass target of shape ({O},)")
+
+
+def _check_h0(h0, params, B):
+    """h0 as (H, B)."""
+    H = params["Whh"].shape[0]
+    if h0 is None:
+        return np.zeros((H, B))
+    h0 = _as_real_array(h0, "h0")
+    if h0.shape in ((H,), (H, 1)):
+        return np.repeat(h0.reshape(H, 1), B, axis=1)
+    if h0.shape == (H, B):
+        return h0
+    raise ValueError(f"h0 has shape {h0.shape}; expected ({H}, 1) or ({H},) (shared by the "
+                     f"batch) or ({H}, {B}) (one column per sequence)")
+
+
+def _y_out(y, batched):
+    return y.T if batched else y[:, 0]
+
+
+def _hs_out(hs, batched):
+    """Internal (H, T+1, B) -> public (B, T+1, H), or (T+1, H) for one sequence."""
+    return hs.transpose(2, 1, 0) if batched else hs[:, :, 0].T
