@@ -343,8 +343,8 @@ def train(xs, target, *, hidden_size, learning_rate, epochs, seed=0, batch_size=
     if (val_xs is None) != (val_target is None):
         raise ValueError("val_xs and val_target must be given together")
     if val_xs is not None:
-        val_X, val_batched = _check_xs(val_xs, params)
-        val_Y = _check_target(val_target, params, val_X.shape[2], val_batched)
+        val_X, val_batched = _check_xs(val_xs, params, "val_xs")
+        val_Y = _check_target(val_target, params, val_X.shape[2], val_batched, "val_target")
 
     result = TrainResult(params=params)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -439,11 +439,11 @@ class SimpleRNN:
         Keeps ``inputs``, ``hidden_states`` (the list h_1 ... h_T) and ``output`` for backward.
         """
         params = self.params
-        X, batched = _check_xs(inputs, params)
+        X, batched = _check_xs(inputs, params, "inputs")
         if batched:
             raise ValueError(f"inputs has shape {np.shape(inputs)}; SimpleRNN takes one "
                              "sequence, (T,) or (T, D)")
-        h0 = _check_h0(hidden_state, params, 1)
+        h0 = _check_h0(hidden_state, params, 1, "hidden_state")
         y, hs = _forward(params, X, h0)
         self.inputs, self._X, self._hs = inputs, X, hs
         self.hidden_states = [hs[:, t] for t in range(1, hs.shape[1])]
@@ -518,6 +518,8 @@ def _check_params(params):
             raise ValueError(f"params['{name}'] must be 2-D, got shape {value.shape}")
     H, D = checked["Wxh"].shape
     O = checked["Why"].shape[0]
+    if checked["Whh"].shape[0] != checked["Whh"].shape[1]:
+        raise ValueError(f"params['Whh'] must be square (H, H), got shape {checked['Whh'].shape}")
     expected = {"Wxh": (H, D), "Whh": (H, H), "Why": (O, H), "bh": (H, 1), "by": (O, 1)}
     for name, shape in expected.items():
         if checked[name].shape != shape:
@@ -528,9 +530,9 @@ def _check_params(params):
     return checked
 
 
-def _check_xs_shape_only(xs):
+def _check_xs_shape_only(xs, name="xs"):
     """xs as (D, T, B) without params to check against; returns (X, batched)."""
-    X = _as_real_array(xs, "xs")
+    X = _as_real_array(xs, name)
     if X.ndim == 1:
         X = X[None, :, None]
     elif X.ndim == 2:
@@ -538,20 +540,20 @@ def _check_xs_shape_only(xs):
     elif X.ndim == 3:
         X = X.transpose(2, 1, 0)
     else:
-        raise ValueError(f"xs has shape {X.shape}; expected (T,) or (T, D) for one sequence "
+        raise ValueError(f"{name} has shape {X.shape}; expected (T,) or (T, D) for one sequence "
                          "or (B, T, D) for a batch")
     if X.size == 0:
-        raise ValueError(f"xs has shape {np.shape(xs)}: the sequence or batch is empty")
+        raise ValueError(f"{name} has shape {X.shape}: the sequence or batch is empty")
     return X, np.ndim(xs) == 3
 
 
-def _check_xs(xs, params):
-    X, batched = _check_xs_shape_only(xs)
+def _check_xs(xs, params, name="xs"):
+    X, batched = _check_xs_shape_only(xs, name)
     D = params["Wxh"].shape[1]
     if X.shape[0] != D:
         want = "(T, D) or (B, T, D)" if D > 1 else "(T,), (T, 1) or (B, T, 1)"
-        raise ValueError(f"xs has shape {np.shape(xs)} but Wxh expects input_size {D}: "
-                         f"pass xs of shape {want} with D = {D}")
+        raise ValueError(f"{name} has shape {np.shape(xs)} but Wxh expects input_size {D}: "
+                         f"pass {name} of shape {want} with D = {D}")
     return np.ascontiguousarray(X), batched
 
 
@@ -567,32 +569,32 @@ def _target_size(target, batched):
     raise ValueError(f"target has shape {shape}; expected {want}")
 
 
-def _check_target(target, params, B, batched):
+def _check_target(target, params, B, batched, name="target"):
     """target as (O, B)."""
-    Y = _as_real_array(target, "target")
+    Y = _as_real_array(target, name)
     O = params["Why"].shape[0]
     if batched:
         if Y.shape != (B, O):
-            raise ValueError(f"target has shape {Y.shape} but a batch of {B} sequences with "
+            raise ValueError(f"{name} has shape {Y.shape} but a batch of {B} sequences with "
                              f"output_size {O} needs ({B}, {O})")
         return Y.T
     if Y.shape in ((O,), (O, 1)) or (Y.ndim == 0 and O == 1):
         return Y.reshape(O, 1)
-    raise ValueError(f"target has shape {Y.shape} but Why gives output_size {O}: "
-                     f"pass target of shape ({O},)")
+    raise ValueError(f"{name} has shape {Y.shape} but Why gives output_size {O}: "
+                     f"pass {name} of shape ({O},)")
 
 
-def _check_h0(h0, params, B):
+def _check_h0(h0, params, B, name="h0"):
     """h0 as (H, B)."""
     H = params["Whh"].shape[0]
     if h0 is None:
         return np.zeros((H, B))
-    h0 = _as_real_array(h0, "h0")
+    h0 = _as_real_array(h0, name)
     if h0.shape in ((H,), (H, 1)):
         return np.repeat(h0.reshape(H, 1), B, axis=1)
     if h0.shape == (H, B):
         return h0
-    raise ValueError(f"h0 has shape {h0.shape}; expected ({H}, 1) or ({H},) (shared by the "
+    raise ValueError(f"{name} has shape {h0.shape}; expected ({H}, 1) or ({H},) (shared by the "
                      f"batch) or ({H}, {B}) (one column per sequence)")
 
 
