@@ -297,9 +297,9 @@ class TrainResult:
         if self.diverged:
             return (f"diverged at epoch {self.diverged_at}: the loss became inf or NaN "
                     "(try a smaller learning rate or gradient clipping)")
-        line = f"trained {len(self.losses)} epochs, final training loss {self.losses[-1]:.6f}"
+        line = f"trained {len(self.losses)} epochs, final training loss {self.losses[-1]:.3g}"
         if self.val_losses:
-            line += f", validation loss {self.val_losses[-1]:.6f}"
+            line += f", validation loss {self.val_losses[-1]:.3g}"
         return line
 
 
