@@ -28,7 +28,9 @@ ensure_venv() {
 case "${1:-}" in
     lab)
         ensure_venv
-        exec "$venv/bin/jupyter" lab --ip=127.0.0.1 --notebook-dir=. \
+        as_root=()
+        [[ $EUID -eq 0 ]] && as_root=(--allow-root)    # e.g. inside a container
+        exec "$venv/bin/jupyter" lab --ip=127.0.0.1 --notebook-dir=. "${as_root[@]}" \
             --LabApp.default_url=/lab/tree/notebooks/00_introduction.ipynb "${@:2}"
         ;;
     test)
