@@ -1,0 +1,578 @@
+"""The machinery behind tests/test_browser.py: a private JupyterLab server and a Lab page.
+
+`LabServer` starts the venv's JupyterLab on 127.0.0.1 (free port, random token, private
+config, settings, runtime and workspace folders, autosave off so that a test never writes
+into the repository) and stops it again, kernels included. `LabNotebook` drives one notebook
+in a Playwright page through the visible UI (menus, dialogs, keyboard, mouse) and reads the
+results from the page: the DOM for what the student sees, `window.jupyterapp` (exposed with
+--LabApp.expose_app_in_browser) for execution counts and kernel status, which the DOM of a
+long, partly scrolled-out notebook does not show reliably.
+
+The DOM contract of an explorer (rnn_viz.py follows it): a widget container with class
+"rnn-explorer"; its status line has class "rnn-status"; its figure is drawn into an
+ipywidgets Output with class "rnn-plot" (an <img> in it changes when a slider moves); the
+sliders are standard ipywidgets 8 sliders (noUiSlider handle ".noUi-handle") with
+continuous_update=False.
+"""
+
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+# Chromium as the machine's probe starts it: no sandbox (we run as root in CI), no GPU, and
+# none of the background connections that a closed network refuses many at a time.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--no-first-run",
+    "--no-default-browser-check",
+]
+
+# Lab user settings for the test server only (a private --LabApp.user_settings_dir):
+# no autosave (the test clears and re-runs the repo's notebooks and must never save them),
+# no news or update checks, no extension manager asking PyPI.
+LAB_SETTINGS = {
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "checkForUpdates": False, "fetchNews": "false"},
+    "@jupyterlab/extensionmanager-extension/plugin.jupyterlab-settings": {"enabled": False},
+}
+
+# Seconds. Generous for a busy 2-core machine, but bounded so a hang fails instead of stalling.
+SERVER_START_TIMEOUT = 90
+PAGE_LOAD_TIMEOUT = 90
+RUN_ALL_TIMEOUT = 150
+SLIDER_RESPONSE_TIMEOUT = 45
+
+
+def chromium_path():
+    """The Chromium binary to drive: $CHROMIUM_PATH, else Debian's /usr/bin/chromium."""
+    return os.environ.get("CHROMIUM_PATH") or DEFAULT_CHROMIUM
+
+
+def running_in_ci():
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LabServer:
+    """A JupyterLab server of the venv, serving `root_dir`, private to one test session."""
+
+    def __init__(self, root_dir, work_dir, log_path):
+        self.root_dir = Path(root_dir)
+        self.work_dir = Path(work_dir)
+        self.log_path = Path(log_path)
+        self.port = free_port()
+        self.token = secrets.token_hex(24)
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.process = None
+        self._log = None
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    def start(self):
+        dirs = {name: self.work_dir / name for name in
+                ("config", "data", "runtime", "settings", "workspaces", "ipython")}
+        for path in dirs.values():
+            path.mkdir(parents=True, exist_ok=True)
+        for name, settings in LAB_SETTINGS.items():
+            path = dirs["settings"] / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(settings), encoding="utf-8")
+
+        env = dict(os.environ)
+        env.update(
+            JUPYTER_CONFIG_DIR=str(dirs["config"]),
+            JUPYTER_DATA_DIR=str(dirs["data"]),
+            JUPYTER_RUNTIME_DIR=str(dirs["runtime"]),
+            JUPYTERLAB_SETTINGS_DIR=str(dirs["settings"]),
+            JUPYTERLAB_WORKSPACES_DIR=str(dirs["workspaces"]),
+            IPYTHONDIR=str(dirs["ipython"]),
+            JUPYTER_PLATFORM_DIRS="1",
+            # The kernel (started by the server as "python -m ipykernel_launcher", with
+            # "python" replaced by the server's own interpreter) and its tools are the venv's.
+            PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+            PYTHONUNBUFFERED="1",
+        )
+        env.pop("JUPYTER_PATH", None)
+        command = [
+            sys.executable, "-m", "jupyterlab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={self.port}",
+            "--port-retries=0",
+            f"--IdentityProvider.token={self.token}",
+            f"--ServerApp.root_dir={self.root_dir}",
+            "--ServerApp.terminals_enabled=False",
+            "--LabApp.news_url=None",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            "--LabApp.expose_app_in_browser=True",
+            f"--LabApp.user_settings_dir={dirs['settings']}",
+            f"--LabApp.workspaces_dir={dirs['workspaces']}",
+        ]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            command.append("--allow-root")
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log = open(self.log_path, "w", encoding="utf-8")
+        self.process = subprocess.Popen(
+            command, cwd=self.root_dir, env=env, stdin=subprocess.DEVNULL,
+            stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+        self._wait_until_up()
+        return self
+
+    def _wait_until_up(self):
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"JupyterLab exited with code {self.process.returncode} "
+                                   f"before answering:\n{self.log_tail()}")
+            try:
+                status = self.api("GET", "/api/status")
+                if "started" in status:
+                    return
+            except (OSError, urllib.error.URLError, ValueError):
+                pass
+            time.sleep(0.3)
+        raise TimeoutError(f"JupyterLab did not answer /api/status within "
+                           f"{SERVER_START_TIMEOUT} s:\n{self.log_tail()}")
+
+    def stop(self):
+        """Delete every session and kernel, then end the server (and only it, by its id)."""
+        if self.process is None:
+            return
+        try:
+            if self.process.poll() is None:
+                self.delete_sessions()
+                for kernel in self.api("GET", "/api/kernels"):
+                    self.api("DELETE", f"/api/kernels/{kernel['id']}")
+        except (OSError, urllib.error.URLError, ValueError):
+            pass
+        finally:
+            if self.process.poll() is None:
+                self.process.send_signal(signal.SIGTERM)
+                try:
+                    self.process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    # The server's own process group (start_new_session): itself and any
+                    # kernel it left behind.
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                    self.process.wait(timeout=10)
+            self._log.close()
+
+    # -- REST -------------------------------------------------------------------------------
+
+    def api(self, method, path, body=None):
+        """Call the server's REST API with the token; the decoded JSON answer (or None)."""
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            self.base_url + path, data=data, method=method,
+            headers={"Authorization": f"token {self.token}",
+                     "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            text = response.read().decode()
+        return json.loads(text) if text else None
+
+    def sessions(self):
+        return self.api("GET", "/api/sessions")
+
+    def delete_sessions(self):
+        for session in self.sessions():
+            try:
+                self.api("DELETE", f"/api/sessions/{session['id']}")
+            except urllib.error.HTTPError as error:
+                if error.code != 404:
+                    raise
+
+    def lab_url(self, notebook_path, workspace):
+        """The Lab page that opens `notebook_path` (relative to root_dir) in a fresh workspace."""
+        return (f"{self.base_url}/lab/workspaces/{workspace}/tree/{notebook_path}"
+                f"?reset&token={self.token}")
+
+    def log_tail(self, lines=40):
+        self._log.flush()
+        return "\n".join(self.log_path.read_text(encoding="utf-8", errors="replace")
+                         .splitlines()[-lines:])
+
+
+# -- the notebook page -----------------------------------------------------------------------
+
+# Read from `window.jupyterapp`: the current notebook's kernel status and, for each code
+# cell, its execution count, whether it is queued or running, and its outputs (type, stream
+# name, error name and value, MIME types).
+_NOTEBOOK_STATE_JS = """
+() => {
+  const app = window.jupyterapp;
+  const panel = app && app.shell.currentWidget;
+  if (!panel || !panel.content || !panel.content.model || !panel.sessionContext) {
+    return null;
+  }
+  const session = panel.sessionContext.session;
+  const kernel = session ? session.kernel : null;
+  const cells = [];
+  const model = panel.content.model;
+  for (let i = 0; i < model.cells.length; i++) {
+    const cell = model.cells.get(i);
+    if (cell.type !== 'code') continue;
+    const outputs = [];
+    for (let k = 0; k < cell.outputs.length; k++) {
+      const out = cell.outputs.get(k).toJSON();
+      outputs.push({
+        type: out.output_type,
+        name: out.name || null,
+        text: typeof out.text === 'string' ? out.text
+              : (Array.isArray(out.text) ? out.text.join('') : null),
+        ename: out.ename || null,
+        evalue: out.evalue || null,
+        mimes: out.data ? Object.keys(out.data) : [],
+      });
+    }
+    const widget = panel.content.widgets[i];
+    const prompt = widget && widget.promptNode ? widget.promptNode.textContent : '';
+    cells.push({
+      index: i,
+      source: cell.sharedModel.getSource().slice(0, 160),
+      count: cell.executionCount,
+      running: cell.executionState === 'running' || prompt.includes('*'),
+      outputs,
+    });
+  }
+  return {
+    path: panel.context.path,
+    kernelName: kernel ? kernel.name : null,
+    kernelStatus: kernel ? kernel.status : null,
+    cells,
+  };
+}
+"""
+
+# Every error and stderr message the kernel sends, whatever caused it: a cell, or a widget
+# callback (whose traceback Lab would only show in its log console, not in the notebook).
+_LISTEN_TO_KERNEL_JS = """
+() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  window.__kernelProblems = [];
+  panel.sessionContext.iopubMessage.connect((_, msg) => {
+    const type = msg.header.msg_type;
+    const parent = msg.parent_header ? msg.parent_header.msg_type : null;
+    if (type === 'error') {
+      window.__kernelProblems.push({type, parent, text: msg.content.ename + ': ' + msg.content.evalue
+                                   + '\\n' + (msg.content.traceback || []).join('\\n')});
+    } else if (type === 'stream' && msg.content.name === 'stderr') {
+      window.__kernelProblems.push({type: 'stderr', parent, text: msg.content.text});
+    }
+  });
+}
+"""
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# Said on stderr by the kernel at every (re)start in Lab, before ipywidgets is imported: the
+# widget manager asks for its control comm, which only exists once ipywidgets is loaded.
+_WIDGET_MESSAGES = ("comm_open", "comm_msg", "comm_close")
+_HARMLESS_KERNEL_STDERR = re.compile(
+    r"^No such comm(?: target registered)?: (jupyter\.widget\.control|[0-9a-f-]{32,36})\s*$")
+
+
+
+def _shorten(text, head=300, tail=1200):
+    """The first line (an error's name and message) and the end (where it was raised)."""
+    if len(text) <= head + tail:
+        return text
+    return f"{text[:head]}\n[...]\n{text[-tail:]}"
+
+
+_TIMING = re.compile(r"\b\d+(?:\.\d+)?\s?(?:ms|s)\b")
+
+
+def _status_content(status):
+    """A status line without its timings ("redrawn in 0.19 s"), which change on every redraw
+    and so would let a status line that reports nothing else new pass as changed."""
+    return _TIMING.sub("TIME", status)
+
+
+_EXPLORER_STATE_JS = """
+(explorer) => {
+  const imgs = [...explorer.querySelectorAll('.rnn-plot img')].map(img => img.src);
+  const status = [...explorer.querySelectorAll('.rnn-status')]
+      .map(node => node.innerText.trim()).join(' | ');
+  const handles = [...explorer.querySelectorAll('.noUi-handle')]
+      .map(h => h.getAttribute('aria-valuenow'));
+  return {imgs, status, handles};
+}
+"""
+
+
+class LabNotebook:
+    """One notebook opened in JupyterLab in a Playwright page."""
+
+    def __init__(self, page, server, path):
+        self.page = page
+        self.server = server
+        self.path = path
+        self.errors = []  # uncaught page errors, for the failure message
+
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    # -- opening, clearing, running ---------------------------------------------------------
+
+    def open(self):
+        workspace = "test-" + Path(self.path).stem.replace("_", "-")
+        self.page.goto(self.server.lab_url(self.path, workspace), timeout=PAGE_LOAD_TIMEOUT * 1000)
+        self.page.wait_for_function(
+            "(path) => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+            " return !!(w && w.context && w.context.path === path && w.context.isReady"
+            " && w.sessionContext && w.sessionContext.isReady); }",
+            arg=self.path, timeout=PAGE_LOAD_TIMEOUT * 1000)
+        # A kernel must have been picked without asking: a missing kernelspec shows the
+        # "Select Kernel" dialog instead.
+        dialogs = self.page.locator(".jp-Dialog")
+        if dialogs.count():
+            raise AssertionError(f"a dialog opened with the notebook: "
+                                 f"{dialogs.first.inner_text()!r}")
+        self.wait_for_kernel_idle()
+        self.page.evaluate(_LISTEN_TO_KERNEL_JS)
+        # More room for the notebook (and the screenshot): a click on the current tab of the
+        # left side bar (the file browser) folds the side panel away.
+        current_tab = self.page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current")
+        if current_tab.count():
+            current_tab.first.click()
+            self.page.locator("#jp-left-stack").wait_for(state="hidden", timeout=10_000)
+        state = self.state()
+        if state["kernelName"] != "python3":
+            raise AssertionError(f"kernel {state['kernelName']!r} instead of python3")
+
+    def menu(self, menu_name, item_label):
+        """Click a main-menu item through the menu bar, as a student would."""
+        bar_item = self.page.locator("#jp-menu-panel .lm-MenuBar-item",
+                                     has_text=menu_name).first
+        bar_item.click()
+        item = self.page.locator(".lm-Menu:visible .lm-Menu-item", has_text=item_label).first
+        item.wait_for(state="visible", timeout=10_000)
+        item.click()
+
+    def clear_all_outputs(self):
+        """Edit > Clear Outputs of All Cells; the outputs stored in the file must go first."""
+        self.menu("Edit", "Clear Outputs of All Cells")
+        self.page.wait_for_function(
+            "() => document.querySelectorAll('.jp-Notebook .jp-OutputArea-output').length === 0",
+            timeout=20_000)
+        leftovers = [c for c in self.state()["cells"] if c["outputs"] or c["count"] is not None]
+        assert not leftovers, f"outputs left after clearing: {leftovers[:2]}"
+
+    def restart_and_run_all(self):
+        """Run > Restart Kernel and Run All Cells…, confirm, wait until every cell is done."""
+        self.menu("Run", "Restart Kernel and Run All Cells")
+        accept = self.page.locator(".jp-Dialog .jp-Dialog-button.jp-mod-accept")
+        accept.wait_for(state="visible", timeout=10_000)
+        accept.click()
+        self.page.locator(".jp-Dialog").wait_for(state="detached", timeout=10_000)
+        return self.wait_for_run_all()
+
+    def wait_for_run_all(self):
+        """Wait until the kernel is idle and no cell is queued, twice in a row; the state."""
+        deadline = time.monotonic() + RUN_ALL_TIMEOUT
+        quiet_polls = 0
+        while time.monotonic() < deadline:
+            state = self.state()
+            failed = any(o["type"] == "error" for c in state["cells"] for o in c["outputs"])
+            done = all(c["count"] is not None for c in state["cells"]) or failed
+            busy = state["kernelStatus"] != "idle" or any(c["running"] for c in state["cells"])
+            quiet_polls = quiet_polls + 1 if done and not busy else 0
+            if quiet_polls >= 3:
+                return state
+            time.sleep(0.5)
+        pending = [c["source"][:60] for c in self.state()["cells"] if c["count"] is None]
+        raise TimeoutError(f"run all did not finish within {RUN_ALL_TIMEOUT} s; "
+                           f"cells not run: {pending}")
+
+    def wait_for_kernel_idle(self, timeout=60):
+        self.page.wait_for_function(
+            "() => { const w = window.jupyterapp.shell.currentWidget;"
+            " const k = w && w.sessionContext.session && w.sessionContext.session.kernel;"
+            " return !!k && k.status === 'idle'; }",
+            timeout=timeout * 1000)
+
+    def state(self):
+        return self.page.evaluate(_NOTEBOOK_STATE_JS)
+
+    def kernel_problems(self, since=0):
+        """Errors and stderr that widget callbacks caused (after the first `since`), ANSI-free.
+
+        Cells' own errors and stderr are in the notebook model (output_problems); what the
+        kernel says at start-up (the debugger's frozen-modules note, the widget manager's
+        control comm before ipywidgets is imported) belongs to no cell and is left out.
+        """
+        found = []
+        for problem in self.page.evaluate("() => window.__kernelProblems || []")[since:]:
+            if problem["parent"] == "execute_request":
+                continue
+            if problem["type"] == "stderr" and (
+                    problem["parent"] not in _WIDGET_MESSAGES
+                    or _HARMLESS_KERNEL_STDERR.match(problem["text"])):
+                continue
+            found.append(f"kernel {problem['type']} (from a {problem['parent']}): "
+                         f"{_shorten(_ANSI.sub('', problem['text']))}")
+        return found
+
+    def kernel_problem_count(self):
+        return self.page.evaluate("() => (window.__kernelProblems || []).length")
+
+    # -- what went wrong ------------------------------------------------------------------
+
+    def output_problems(self):
+        """Everything that says a cell or a widget failed, as readable lines (empty if none)."""
+        problems = []
+        for cell in self.state()["cells"]:
+            where = f"cell {cell['index']} ({cell['source'][:60]!r})"
+            if cell["count"] is None:
+                problems.append(f"{where} did not run")
+            for out in cell["outputs"]:
+                if out["type"] == "error":
+                    problems.append(f"{where} raised {out['ename']}: {out['evalue']}")
+                elif out["type"] == "stream" and out["name"] == "stderr":
+                    problems.append(f"{where} wrote to stderr: {out['text'][:400]!r}")
+        # Cells' own errors are in the model (above); a widget callback's only here.
+        problems += self.kernel_problems()
+        notebook = self.page.locator(".jp-NotebookPanel:visible .jp-Notebook")
+        for selector, what in [
+            ('[data-mime-type="application/vnd.jupyter.stderr"]', "stderr or error output"),
+            (".jupyter-widgets-error-widget", "a widget that failed to render"),
+            (".jupyter-widgets-disconnected", "a disconnected widget"),
+        ]:
+            nodes = notebook.locator(selector)
+            for k in range(nodes.count()):
+                problems.append(f"{what} in the page: {nodes.nth(k).inner_text()[:400]!r}")
+        text = notebook.inner_text()
+        for phrase in ("Error displaying widget", "Traceback (most recent call last)"):
+            if phrase in text:
+                start = text.index(phrase)
+                problems.append(f"{phrase!r} in the page: {text[start:start + 300]!r}")
+        return problems
+
+    def unrendered_widgets(self):
+        """Widget outputs (by the model) that show no rendered ipywidgets view in the page."""
+        expected = sum("application/vnd.jupyter.widget-view+json" in out["mimes"]
+                       for cell in self.state()["cells"] for out in cell["outputs"])
+        # A cell's own outputs (not those nested in an Output widget); a rendered widget view
+        # is an ipywidgets element right inside one of them.
+        outputs = ".jp-NotebookPanel:visible .jp-Cell-outputArea > .jp-OutputArea-child > .jp-OutputArea-output"
+        views = self.page.locator(f"{outputs} > .jupyter-widgets")
+        failed = self.page.locator(f"{outputs} > .jupyter-widgets-error-widget")
+        problems = []
+        if views.count() != expected:
+            problems.append(f"{expected} widget outputs in the notebook, {views.count()} "
+                            f"rendered widget views in the page")
+        for k in range(failed.count()):
+            problems.append(f"widget view failed: {failed.nth(k).inner_text()[:200]!r}")
+        return problems
+
+    # -- explorers ----------------------------------------------------------------------------
+
+    def explorers(self):
+        return self.page.locator(".jp-NotebookPanel:visible .rnn-explorer")
+
+    def explorer_state(self, explorer):
+        state = explorer.evaluate(_EXPLORER_STATE_JS)
+        state["kernel_problems"] = self.kernel_problem_count()
+        return state
+
+    def wait_for_explorer_change(self, explorer, before, what):
+        """Wait until the plot image(s) and the status line differ from `before`."""
+        deadline = time.monotonic() + SLIDER_RESPONSE_TIMEOUT
+        while time.monotonic() < deadline:
+            errors = self.kernel_problems(since=before["kernel_problems"])
+            if errors:
+                raise AssertionError(f"{what}: the kernel reported\n" + "\n".join(errors))
+            now = self.explorer_state(explorer)
+            if (now["imgs"] and now["imgs"] != before["imgs"]
+                    and _status_content(now["status"]) != _status_content(before["status"])):
+                # Let the callback finish (the kernel idle) before the next move.
+                self.wait_for_kernel_idle(timeout=SLIDER_RESPONSE_TIMEOUT)
+                return self.explorer_state(explorer)
+            time.sleep(0.2)
+        now = self.explorer_state(explorer)
+        raise AssertionError(
+            f"{what}: within {SLIDER_RESPONSE_TIMEOUT} s the explorer did not redraw: "
+            f"plot changed: {bool(now['imgs']) and now['imgs'] != before['imgs']} "
+            f"({len(now['imgs'])} image(s)), status changed (apart from timings): "
+            f"{_status_content(now['status']) != _status_content(before['status'])} "
+            f"(status now {now['status'][:300]!r}); explorer text: "
+            f"{explorer.inner_text()[:500]!r}")
+
+    @staticmethod
+    def slider_description(slider):
+        label = slider.locator(".widget-label").first
+        return label.inner_text().strip() if label.count() else ""
+
+    @staticmethod
+    def handle_position(handle):
+        """(value, min, max) of a noUiSlider handle, from its ARIA attributes."""
+        return tuple(float(handle.get_attribute(name))
+                     for name in ("aria-valuenow", "aria-valuemin", "aria-valuemax"))
+
+    def move_with_keyboard(self, explorer, slider, what):
+        """Focus the handle and press ArrowRight (ArrowLeft when at the maximum)."""
+        handle = slider.locator(".noUi-handle").first
+        handle.scroll_into_view_if_needed()
+        value, _, high = self.handle_position(handle)
+        key = "ArrowLeft" if value >= high else "ArrowRight"
+        before = self.explorer_state(explorer)
+        handle.focus()
+        self.page.keyboard.press(key)
+        after = self.wait_for_explorer_change(explorer, before, f"{what}, key {key}")
+        new_value = self.handle_position(handle)[0]
+        assert new_value != value, f"{what}: {key} left the value at {value}"
+        return key, value, new_value, after
+
+    def move_with_mouse(self, explorer, slider, what):
+        """Drag the handle along the track with the mouse, away from the nearer end."""
+        handle = slider.locator(".noUi-handle").first
+        track = slider.locator(".noUi-target").first
+        handle.scroll_into_view_if_needed()
+        value, low, high = self.handle_position(handle)
+        box = handle.bounding_box()
+        track_box = track.bounding_box()
+        start_x = box["x"] + box["width"] / 2
+        y = box["y"] + box["height"] / 2
+        # Towards the lower end unless already in the lower fifth; a fifth of the track
+        # first, further if that does not reach the next step of a coarse slider.
+        direction = -1 if (value - low) > 0.2 * (high - low) else 1
+        for fraction in (0.2, 0.35, 0.5):
+            target_x = start_x + direction * fraction * track_box["width"]
+            target_x = min(max(target_x, track_box["x"] + 1),
+                           track_box["x"] + track_box["width"] - 1)
+            before = self.explorer_state(explorer)
+            self.page.mouse.move(start_x, y)
+            self.page.mouse.down()
+            self.page.mouse.move(target_x, y, steps=12)
+            self.page.mouse.up()
+            time.sleep(0.3)
+            new_value = self.handle_position(handle)[0]
+            if new_value != value:
+                after = self.wait_for_explorer_change(explorer, before, f"{what}, mouse drag")
+                return value, new_value, after
+        raise AssertionError(f"{what}: dragging the handle by half the track left the value "
+                             f"at {value}")
