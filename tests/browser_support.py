@@ -304,6 +304,10 @@ def _shorten(text, head=300, tail=1200):
     return f"{text[:head]}\n[...]\n{text[-tail:]}"
 
 
+# What an error looks like in a widget's text: an exception's name ("RuntimeError", "Error
+# displaying widget"), a traceback, an explorer's "error: ..." status.
+_ERROR_TEXT = re.compile(r"\b(?:[A-Z]\w*)?Error\b|\bException\b|Traceback|^\s*error\b", re.M)
+
 _TIMING = re.compile(r"\b\d+(?:\.\d+)?\s?(?:ms|s)\b")
 
 
@@ -311,6 +315,13 @@ def _status_content(status):
     """A status line without its timings ("redrawn in 0.19 s"), which change on every redraw
     and so would let a status line that reports nothing else new pass as changed."""
     return _TIMING.sub("TIME", status)
+
+
+
+def widget_error_lines(where, text):
+    """The lines of a widget's text that look like an error, as problems (empty if none)."""
+    return [f"{where} shows an error: {line.strip()[:300]!r}"
+            for line in text.splitlines() if _ERROR_TEXT.search(line)]
 
 
 _EXPLORER_STATE_JS = """
@@ -465,6 +476,10 @@ class LabNotebook:
             nodes = notebook.locator(selector)
             for k in range(nodes.count()):
                 problems.append(f"{what} in the page: {nodes.nth(k).inner_text()[:400]!r}")
+        views = notebook.locator(".jp-Cell-outputArea > .jp-OutputArea-child > "
+                                 ".jp-OutputArea-output > .jupyter-widgets")
+        for k in range(views.count()):
+            problems += widget_error_lines(f"widget view {k}", views.nth(k).inner_text())
         text = notebook.inner_text()
         for phrase in ("Error displaying widget", "Traceback (most recent call last)"):
             if phrase in text:
@@ -504,8 +519,9 @@ class LabNotebook:
         deadline = time.monotonic() + SLIDER_RESPONSE_TIMEOUT
         while time.monotonic() < deadline:
             errors = self.kernel_problems(since=before["kernel_problems"])
+            errors += widget_error_lines("the explorer", explorer.inner_text())
             if errors:
-                raise AssertionError(f"{what}: the kernel reported\n" + "\n".join(errors))
+                raise AssertionError(f"{what}: an error appeared\n" + "\n".join(errors))
             now = self.explorer_state(explorer)
             if (now["imgs"] and now["imgs"] != before["imgs"]
                     and _status_content(now["status"]) != _status_content(before["status"])):
