@@ -58,6 +58,8 @@ import traceback
 import ipywidgets as widgets
 import matplotlib.ticker as mticker
 import numpy as np
+import PIL.Image
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 import rnn_core
@@ -304,7 +306,7 @@ _SLIDER_LAYOUT = {"width": "430px"}
 def _fast_log_axis(axis):
     """Log scale with plain tick labels ("1e-03"): no mathtext to typeset on every redraw."""
     axis.axes.set_yscale("log") if axis is axis.axes.yaxis else axis.axes.set_xscale("log")
-    axis.set_major_locator(mticker.LogLocator(base=10, numticks=8))
+    axis.set_major_locator(mticker.LogLocator(base=10, numticks=7))
     axis.set_major_formatter(mticker.FuncFormatter(_power_of_ten_label))
     axis.set_minor_formatter(mticker.NullFormatter())
 
@@ -328,8 +330,10 @@ def _log_limits(values, *, floor=1e-60, cap=1e4):
     values = values[np.isfinite(values) & (values > 0)]
     if values.size == 0:
         return 1e-3, 1.0
-    bottom = max(float(values.min()) / 2.0, floor)
-    top = min(float(values.max()) * 2.0, cap)
+    # Whole decades: the same limits (and so the same ticks) for most runs, which lets an
+    # explorer reuse its drawn frame (see _Explorer._render).
+    bottom = max(10.0 ** np.floor(np.log10(values.min())), floor)
+    top = min(10.0 ** np.ceil(np.log10(values.max())), cap)
     return bottom, max(top, bottom * 10.0)
 
 
@@ -337,9 +341,13 @@ class _Explorer:
     """Shared machinery: a VBox of sliders, a status line and a plot area.
 
     Subclasses define ``_make_sliders()`` (dict name -> slider), ``_make_axes()`` (called once,
-    creates the Axes on self.figure) and ``_draw(values)`` (redraws them, returns the status
-    text, HTML); they may add ``_extra_controls()``. The figure and its Axes are made once and
-    only their contents are replaced on a redraw: that keeps a redraw fast.
+    creates the Axes on self.figure) and ``_draw(values)`` (replaces the data drawn on them,
+    returns the status text, HTML); they may add ``_extra_controls()``.
+
+    Speed: the figure and its Axes are made once. Typesetting text (ticks, labels, titles) is
+    what costs most in matplotlib, so the "frame" (everything but the data) is drawn only when
+    an axis limit or title changes, and kept as a bitmap; a redraw restores that bitmap and
+    draws the data artists on top of it (matplotlib's blitting).
     """
 
     title = ""
@@ -347,8 +355,10 @@ class _Explorer:
     dpi = 80
 
     def __init__(self):
-        self.figure = Figure(figsize=self.figsize)
+        self.figure = Figure(figsize=self.figsize, dpi=self.dpi)
+        self._canvas = FigureCanvasAgg(self.figure)
         self._make_axes()
+        self._frame = None                 # (key, bitmap) of the last frame drawn in full
         self.sliders = self._make_sliders()
         for slider in self.sliders.values():
             slider.continuous_update = False
@@ -373,6 +383,31 @@ class _Explorer:
     def _extra_controls(self):
         return []
 
+    def _render(self):
+        """PNG bytes of the figure; the frame is redrawn only if a limit or title changed."""
+        data = []
+        for ax in self.figure.axes:
+            for artist in [*ax.collections, *ax.lines, *ax.texts]:
+                if artist.get_gid() != "frame":
+                    artist.set_animated(True)      # left out of the frame, drawn on top
+                    data.append((ax, artist))
+            if ax.get_legend() is not None:
+                ax.get_legend().set_animated(True)
+                data.append((ax, ax.get_legend()))
+        key = tuple((ax.get_xlim(), ax.get_ylim(), ax.get_title()) for ax in self.figure.axes)
+        if self._frame is None or self._frame[0] != key:
+            self._canvas.draw()
+            self._frame = (key, self._canvas.copy_from_bbox(self.figure.bbox))
+        else:
+            self._canvas.restore_region(self._frame[1])
+        for ax, artist in data:
+            ax.draw_artist(artist)
+        image = PIL.Image.frombuffer("RGBA", self._canvas.get_width_height(),
+                                     self._canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        buffer = io.BytesIO()
+        image.save(buffer, format="png", compress_level=1)
+        return buffer.getvalue()
+
     def _ipython_display_(self):
         from IPython.display import display
         display(self.widget)
@@ -389,10 +424,7 @@ class _Explorer:
         start = time.perf_counter()
         try:
             text = self._draw(self.values())
-            buffer = io.BytesIO()
-            self.figure.savefig(buffer, format="png", dpi=self.dpi,
-                                pil_kwargs={"compress_level": 1})
-            self.last_png = buffer.getvalue()
+            self.last_png = self._render()
         except Exception as error:  # shown to the student below, not swallowed
             self.last_error = error
             self.last_seconds = time.perf_counter() - start
@@ -461,6 +493,7 @@ class TrainingExplorer(_Explorer):
         self.ax_loss, self.ax_pred = self.figure.subplots(1, 2, width_ratios=[1.6, 1])
         self.figure.subplots_adjust(left=0.085, right=0.985, bottom=0.14, top=0.9, wspace=0.25)
         _fast_log_axis(self.ax_loss.yaxis)
+        self.ax_loss.set_title("Loss curves (new run in colour, earlier runs grey)")
         self.ax_loss.set_xlabel("epoch")
         self.ax_loss.set_ylabel("mean squared error (log)")
         self.ax_loss.grid(True, which="major", alpha=0.3)
@@ -508,8 +541,7 @@ class TrainingExplorer(_Explorer):
         plot_loss_curves(ax, result, label="", color=TRAIN_COLOR, val_color=VAL_COLOR)
         ax.set_ylim(*_log_limits([r.losses + r.val_losses for r in self.history + [result]]))
         ax.set_xlim(0, int(values["epochs"]))
-        ax.set_title(f"Loss curves, this run: {label}")
-        ax.legend(fontsize=8, loc="upper right")
+        ax.legend(fontsize=8, loc="upper right", title=label, title_fontsize=8)
 
         _, _, val_xs, val_target = self.data
         ax = self.ax_pred
@@ -575,10 +607,13 @@ class GradientFlowExplorer(_Explorer):
         self.ax_eig.set_xlabel("real part")
         self.ax_eig.set_ylabel("imaginary part")
         self.ax_eig.set_aspect("equal", adjustable="box")
+        self.ax_eig.xaxis.set_major_locator(mticker.MultipleLocator(1.0))
+        self.ax_eig.yaxis.set_major_locator(mticker.MultipleLocator(1.0))
+        self.ax_norm.xaxis.set_major_locator(mticker.MaxNLocator(6, integer=True))
         angle = np.linspace(0.0, 2.0 * np.pi, 200)
         self.ax_eig.plot(np.cos(angle), np.sin(angle), color="0.5", linewidth=1.0,
                          linestyle=":", label="|z| = 1")
-        self._unit_circle = self.ax_eig.lines[0]
+        self.ax_eig.lines[0].set_gid("frame")        # drawn once, with the axes
 
     def compute(self, values):
         """(params, xs, tanh_norms, linear_norms, mean_slope) for the slider values."""
@@ -612,7 +647,7 @@ class GradientFlowExplorer(_Explorer):
         eigenvalues = np.linalg.eigvals(params["Whh"])
         radius = float(np.max(np.abs(eigenvalues)))
         ax.scatter(eigenvalues.real, eigenvalues.imag, s=14, color="tab:purple")
-        limit = max(1.15, 1.15 * radius)
+        limit = max(1.15, np.ceil(2.3 * radius) / 2)      # in steps of 0.5: a stable frame
         ax.set_xlim(-limit, limit)
         ax.set_ylim(-limit, limit)
         ratio = tanh_norms[0] / tanh_norms[T]
