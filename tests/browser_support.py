@@ -90,13 +90,16 @@ class LabServer:
         self.token = secrets.token_hex(24)
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.process = None
+        self.checkpoints_dir = None
         self._log = None
 
     # -- life cycle -------------------------------------------------------------------------
 
     def start(self):
         dirs = {name: self.work_dir / name for name in
-                ("config", "data", "runtime", "settings", "workspaces", "ipython")}
+                ("config", "data", "runtime", "settings", "workspaces", "ipython",
+                 "checkpoints")}
+        self.checkpoints_dir = dirs["checkpoints"]
         for path in dirs.values():
             path.mkdir(parents=True, exist_ok=True)
         for name, settings in LAB_SETTINGS.items():
@@ -133,6 +136,9 @@ class LabServer:
             "--LabApp.expose_app_in_browser=True",
             f"--LabApp.user_settings_dir={dirs['settings']}",
             f"--LabApp.workspaces_dir={dirs['workspaces']}",
+            # Lab checkpoints a notebook when it opens it: into .ipynb_checkpoints/ beside the
+            # notebook, unless told otherwise. Not into the repository.
+            f"--FileCheckpoints.root_dir={dirs['checkpoints']}",
         ]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             command.append("--allow-root")
@@ -209,8 +215,16 @@ class LabServer:
 
     def lab_url(self, notebook_path, workspace):
         """The Lab page that opens `notebook_path` (relative to root_dir) in a fresh workspace."""
+        # Its checkpoint goes to the same relative folder under checkpoints_dir.
+        (self.checkpoints_dir / notebook_path).parent.mkdir(parents=True, exist_ok=True)
         return (f"{self.base_url}/lab/workspaces/{workspace}/tree/{notebook_path}"
                 f"?reset&token={self.token}")
+
+    def saved_paths(self):
+        """The paths that the server saved (PUT with content), from its log."""
+        self._log.flush()
+        text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        return [m.group(1).strip("/") for m in re.finditer(r"Saving file at (\S+)", text)]
 
     def log_tail(self, lines=40):
         self._log.flush()
