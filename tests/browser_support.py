@@ -19,6 +19,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -65,8 +66,11 @@ SLIDER_RESPONSE_TIMEOUT = 45
 
 
 def chromium_path():
-    """The Chromium binary to drive: $CHROMIUM_PATH, else Debian's /usr/bin/chromium."""
-    return os.environ.get("CHROMIUM_PATH") or DEFAULT_CHROMIUM
+    """The Chromium binary to drive: $CHROMIUM_PATH (a path or a command), else Debian's
+    /usr/bin/chromium; None if it is not an executable file."""
+    wanted = os.environ.get("CHROMIUM_PATH") or DEFAULT_CHROMIUM
+    found = shutil.which(wanted)
+    return str(Path(found).resolve()) if found and os.path.isfile(found) else None
 
 
 def running_in_ci():
@@ -285,6 +289,15 @@ _NOTEBOOK_STATE_JS = """
 
 # Every error and stderr message the kernel sends, whatever caused it: a cell, or a widget
 # callback (whose traceback Lab would only show in its log console, not in the notebook).
+_NOTEBOOK_READY_JS = """
+(path) => {
+  const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  return !!(w && w.context && w.context.path === path && w.context.isReady
+            && w.sessionContext && w.sessionContext.isReady
+            && w.sessionContext.session && w.sessionContext.session.kernel);
+}
+"""
+
 _LISTEN_TO_KERNEL_JS = """
 () => {
   const panel = window.jupyterapp.shell.currentWidget;
@@ -364,19 +377,24 @@ class LabNotebook:
     # -- opening, clearing, running ---------------------------------------------------------
 
     def open(self):
+        """Load Lab on the notebook; fail if it asks anything (a missing kernelspec makes Lab
+        show its "Select Kernel" dialog instead of starting python3)."""
         workspace = "test-" + Path(self.path).stem.replace("_", "-")
         self.page.goto(self.server.lab_url(self.path, workspace), timeout=PAGE_LOAD_TIMEOUT * 1000)
-        self.page.wait_for_function(
-            "(path) => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
-            " return !!(w && w.context && w.context.path === path && w.context.isReady"
-            " && w.sessionContext && w.sessionContext.isReady); }",
-            arg=self.path, timeout=PAGE_LOAD_TIMEOUT * 1000)
-        # A kernel must have been picked without asking: a missing kernelspec shows the
-        # "Select Kernel" dialog instead.
-        dialogs = self.page.locator(".jp-Dialog")
-        if dialogs.count():
+        dialog = self.page.locator(".jp-Dialog")
+        deadline = time.monotonic() + PAGE_LOAD_TIMEOUT
+        while not self.page.evaluate(_NOTEBOOK_READY_JS, self.path):
+            if dialog.count():
+                raise AssertionError(f"a dialog opened with the notebook: "
+                                     f"{dialog.first.inner_text()!r}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.path} and its kernel not ready within "
+                                   f"{PAGE_LOAD_TIMEOUT} s;\nserver log:\n"
+                                   f"{self.server.log_tail()}")
+            time.sleep(0.3)
+        if dialog.count():
             raise AssertionError(f"a dialog opened with the notebook: "
-                                 f"{dialogs.first.inner_text()!r}")
+                                 f"{dialog.first.inner_text()!r}")
         self.wait_for_kernel_idle()
         self.page.evaluate(_LISTEN_TO_KERNEL_JS)
         # More room for the notebook (and the screenshot): a click on the current tab of the
@@ -391,8 +409,9 @@ class LabNotebook:
 
     def menu(self, menu_name, item_label):
         """Click a main-menu item through the menu bar, as a student would."""
-        bar_item = self.page.locator("#jp-menu-panel .lm-MenuBar-item",
-                                     has_text=menu_name).first
+        bar_item = self.page.locator(
+            "#jp-menu-panel .lm-MenuBar-item",
+            has_text=re.compile(rf"^\s*{re.escape(menu_name)}\s*$")).first
         bar_item.click()
         item = self.page.locator(".lm-Menu:visible .lm-Menu-item", has_text=item_label).first
         item.wait_for(state="visible", timeout=10_000)
