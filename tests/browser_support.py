@@ -1,8 +1,8 @@
 """The machinery behind tests/test_browser.py: a private JupyterLab server and a Lab page.
 
 `LabServer` starts the venv's JupyterLab on 127.0.0.1 (free port, random token, private
-config, settings, runtime and workspace folders, autosave off so that a test never writes
-into the repository) and stops it again, kernels included. `LabNotebook` drives one notebook
+config, settings, runtime, workspace and checkpoint folders, autosave off: a test never
+writes into the repository) and stops it again, kernels included. `LabNotebook` drives one notebook
 in a Playwright page through the visible UI (menus, dialogs, keyboard, mouse) and reads the
 results from the page: the DOM for what the student sees, `window.jupyterapp` (exposed with
 --LabApp.expose_app_in_browser) for execution counts and kernel status, which the DOM of a
@@ -191,7 +191,8 @@ class LabServer:
                     # kernel it left behind.
                     os.killpg(self.process.pid, signal.SIGKILL)
                     self.process.wait(timeout=10)
-            self._log.close()
+            if self._log:
+                self._log.close()
 
     # -- REST -------------------------------------------------------------------------------
 
@@ -460,7 +461,10 @@ class LabNotebook:
             timeout=timeout * 1000)
 
     def state(self):
-        return self.page.evaluate(_NOTEBOOK_STATE_JS)
+        state = self.page.evaluate(_NOTEBOOK_STATE_JS)
+        if state is None:
+            raise AssertionError(f"the current Lab tab is no longer the notebook {self.path}")
+        return state
 
     def kernel_problems(self, since=0):
         """Errors and stderr that widget callbacks caused (after the first `since`), ANSI-free.
