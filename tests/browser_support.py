@@ -551,8 +551,10 @@ class LabNotebook:
         state["kernel_problems"] = self.kernel_problem_count()
         return state
 
-    def wait_for_explorer_change(self, explorer, before, what):
-        """Wait until the plot image(s) and the status line differ from `before`."""
+    def wait_for_explorer_change(self, explorer, before, what, since):
+        """Wait until the plot image(s) and the status line differ from `before`; the new
+        state, with "seconds" from `since` (time.monotonic() at the key press or mouse release)
+        until the change showed in the page (to within the 0.05 s polling interval)."""
         deadline = time.monotonic() + SLIDER_RESPONSE_TIMEOUT
         while time.monotonic() < deadline:
             errors = self.kernel_problems(since=before["kernel_problems"])
@@ -562,10 +564,11 @@ class LabNotebook:
             now = self.explorer_state(explorer)
             if (now["imgs"] and now["imgs"] != before["imgs"]
                     and _status_content(now["status"]) != _status_content(before["status"])):
+                seconds = time.monotonic() - since
                 # Let the callback finish (the kernel idle) before the next move.
                 self.wait_for_kernel_idle(timeout=SLIDER_RESPONSE_TIMEOUT)
-                return self.explorer_state(explorer)
-            time.sleep(0.2)
+                return {**self.explorer_state(explorer), "seconds": seconds}
+            time.sleep(0.05)
         now = self.explorer_state(explorer)
         raise AssertionError(
             f"{what}: within {SLIDER_RESPONSE_TIMEOUT} s the explorer did not redraw: "
@@ -595,7 +598,8 @@ class LabNotebook:
         before = self.explorer_state(explorer)
         handle.focus()
         self.page.keyboard.press(key)
-        after = self.wait_for_explorer_change(explorer, before, f"{what}, key {key}")
+        after = self.wait_for_explorer_change(explorer, before, f"{what}, key {key}",
+                                              since=time.monotonic())
         new_value = self.handle_position(handle)[0]
         assert new_value != value, f"{what}: {key} left the value at {value}"
         return key, value, new_value, after
@@ -622,10 +626,14 @@ class LabNotebook:
             self.page.mouse.down()
             self.page.mouse.move(target_x, y, steps=12)
             self.page.mouse.up()
-            time.sleep(0.3)
+            released = time.monotonic()
             new_value = self.handle_position(handle)[0]
+            if new_value == value:  # give the slider a moment before calling the drag short
+                time.sleep(0.3)
+                new_value = self.handle_position(handle)[0]
             if new_value != value:
-                after = self.wait_for_explorer_change(explorer, before, f"{what}, mouse drag")
+                after = self.wait_for_explorer_change(explorer, before, f"{what}, mouse drag",
+                                                      since=released)
                 return value, new_value, after
         raise AssertionError(f"{what}: dragging the handle by half the track left the value "
                              f"at {value}")

@@ -149,9 +149,11 @@ def exercise_explorers(notebook, browser, lab_server):
                 assert name, f"explorer {k}, slider {s} has no description"
                 what = f"explorer {k}, slider {name!r}"
                 key, old, new, after = lab.move_with_keyboard(explorer, slider, what)
-                note(f"{what}: {key} {old:g} -> {new:g}; status {after['status'][:90]!r}")
+                note(f"{what}: {key} {old:g} -> {new:g}, redrawn in the page after "
+                     f"{after['seconds']:.2f} s; status {after['status'][:80]!r}")
                 old, new, after = lab.move_with_mouse(explorer, slider, what)
-                note(f"{what}: drag {old:g} -> {new:g}; status {after['status'][:90]!r}")
+                note(f"{what}: drag {old:g} -> {new:g}, redrawn in the page after "
+                     f"{after['seconds']:.2f} s; status {after['status'][:80]!r}")
             problems = lab.output_problems()
             assert not problems, f"after moving explorer {k}'s sliders:\n" + "\n".join(problems)
 
