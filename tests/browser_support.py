@@ -604,14 +604,27 @@ class LabNotebook:
         assert new_value != value, f"{what}: {key} left the value at {value}"
         return key, value, new_value, after
 
+    @staticmethod
+    def settled_boxes(*locators, timeout=5.0):
+        """The bounding boxes of the locators once they stop moving (Lab may still be laying
+        out cells around them after a scroll), so that a drag starts on the handle."""
+        boxes = [locator.bounding_box() for locator in locators]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            again = [locator.bounding_box() for locator in locators]
+            if again == boxes and None not in boxes:
+                break
+            boxes = again
+        return boxes
+
     def move_with_mouse(self, explorer, slider, what):
         """Drag the handle along the track with the mouse, away from the nearer end."""
         handle = slider.locator(".noUi-handle").first
         track = slider.locator(".noUi-target").first
         handle.scroll_into_view_if_needed()
         value, low, high = self.handle_position(handle)
-        box = handle.bounding_box()
-        track_box = track.bounding_box()
+        box, track_box = self.settled_boxes(handle, track)
         start_x = box["x"] + box["width"] / 2
         y = box["y"] + box["height"] / 2
         # Towards the lower end unless already in the lower fifth; a fifth of the track
