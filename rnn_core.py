@@ -160,7 +160,8 @@ def _forward(params, X, h0):
     H = Whh.shape[0]
     # The input part of Eq. (2.1) does not depend on h: one matrix product for every t.
     # a[:, t-1] starts as W_xh x_t + b_h; the loop below adds W_hh h_{t-1} to make it a_t.
-    a = (Wxh @ X.reshape(D, T * B)).reshape(H, T, B) + params["bh"][:, :, None]
+    a = (Wxh @ X.reshape(D, T * B)).reshape(H, T, B)
+    a += params["bh"][:, :, None]
     hs = np.empty((H, T + 1, B))
     hs[:, 0] = h0
     # The recurrence itself must go step by step. In the loops, np.dot (the seed's spelling
@@ -190,14 +191,14 @@ def _backward(params, X, hs, dy):
     D, T, B = X.shape
     H = Whh.shape[0]
     dhs = np.empty_like(hs)
-    deltas = np.empty((H, T, B))               # deltas[:, t-1] is delta_t = dL/da_t
-    # tanh'(a_t) = 1 - h_t^2, the local derivative in Eq. (2.8), for every t at once:
-    # dtanh[:, t-1] belongs to step t.
-    dtanh = 1.0 - hs[:, 1:] ** 2
+    # deltas[:, t-1] will be delta_t = dL/da_t. It starts as tanh'(a_t) = 1 - h_t^2, the
+    # local derivative in Eq. (2.8), computed for every t at once (in place: one array).
+    deltas = hs[:, 1:] ** 2
+    np.subtract(1.0, deltas, out=deltas)
     Whh_T = Whh.T
     dhs[:, T] = Why.T @ dy                                          # Eq. (2.7)
     for t in range(T, 0, -1):                  # backwards in time: dL/dh_t needs step t+1
-        np.multiply(dhs[:, t], dtanh[:, t - 1], out=deltas[:, t - 1])   # Eq. (2.8)
+        deltas[:, t - 1] *= dhs[:, t]                               # Eq. (2.8)
         dhs[:, t - 1] = np.dot(Whh_T, deltas[:, t - 1])             # Eq. (2.9); (2.13) at t=1
     # Eqs. (2.10)-(2.12) sum over t and over the batch: with time and batch side by side
     # in the columns, each sum is one matrix product over all T * B columns.
