@@ -307,8 +307,9 @@ _LISTEN_TO_KERNEL_JS = """
     const type = msg.header.msg_type;
     const parent = msg.parent_header ? msg.parent_header.msg_type : null;
     if (type === 'error') {
-      window.__kernelProblems.push({type, parent, text: msg.content.ename + ': ' + msg.content.evalue
-                                   + '\\n' + (msg.content.traceback || []).join('\\n')});
+      const traceback = (msg.content.traceback || []).join('\\n');
+      window.__kernelProblems.push(
+          {type, parent, text: `${msg.content.ename}: ${msg.content.evalue}\\n${traceback}`});
     } else if (type === 'stream' && msg.content.name === 'stderr') {
       window.__kernelProblems.push({type: 'stderr', parent, text: msg.content.text});
     }
@@ -345,7 +346,6 @@ def _status_content(status):
     return _TIMING.sub("TIME", status)
 
 
-
 def widget_error_lines(where, text):
     """The lines of a widget's text that look like an error, as problems (empty if none)."""
     return [f"{where} shows an error: {line.strip()[:300]!r}"
@@ -357,9 +357,7 @@ _EXPLORER_STATE_JS = """
   const imgs = [...explorer.querySelectorAll('.rnn-plot img')].map(img => img.src);
   const status = [...explorer.querySelectorAll('.rnn-status')]
       .map(node => node.innerText.trim()).join(' | ');
-  const handles = [...explorer.querySelectorAll('.noUi-handle')]
-      .map(h => h.getAttribute('aria-valuenow'));
-  return {imgs, status, handles};
+  return {imgs, status};
 }
 """
 
@@ -437,7 +435,8 @@ class LabNotebook:
         return self.wait_for_run_all()
 
     def wait_for_run_all(self):
-        """Wait until the kernel is idle and no cell is queued, twice in a row; the state."""
+        """Wait until the kernel is idle and no cell is queued, three polls in a row (the kernel
+        goes idle between cells too); the notebook state."""
         deadline = time.monotonic() + RUN_ALL_TIMEOUT
         quiet_polls = 0
         while time.monotonic() < deadline:
@@ -530,7 +529,8 @@ class LabNotebook:
                        for cell in self.state()["cells"] for out in cell["outputs"])
         # A cell's own outputs (not those nested in an Output widget); a rendered widget view
         # is an ipywidgets element right inside one of them.
-        outputs = ".jp-NotebookPanel:visible .jp-Cell-outputArea > .jp-OutputArea-child > .jp-OutputArea-output"
+        outputs = (".jp-NotebookPanel:visible .jp-Cell-outputArea > .jp-OutputArea-child"
+                   " > .jp-OutputArea-output")
         views = self.page.locator(f"{outputs} > .jupyter-widgets")
         failed = self.page.locator(f"{outputs} > .jupyter-widgets-error-widget")
         problems = []
