@@ -158,20 +158,21 @@ def _forward(params, X, h0):
     Wxh, Whh, Why = params["Wxh"], params["Whh"], params["Why"]
     D, T, B = X.shape
     H = Whh.shape[0]
-    # The input part of Eq. (2.1) does not depend on h: one matrix product for every t.
-    # a[:, t-1] starts as W_xh x_t + b_h; the loop below adds W_hh h_{t-1} to make it a_t.
-    a = (Wxh @ X.reshape(D, T * B)).reshape(H, T, B)
-    a += params["bh"][:, :, None]
+    # The input part of Eq. (2.1), W_xh x_t + b_h, does not depend on h: one matrix product
+    # for every t at once, all T * B columns side by side. xw[:, t-1] belongs to step t.
+    xw = Wxh @ X.reshape(D, T * B)
+    xw += params["bh"]
+    xw = xw.reshape(H, T, B)
     hs = np.empty((H, T + 1, B))
     hs[:, 0] = h0
-    # The recurrence itself must go step by step. In the loops, np.dot (the seed's spelling
-    # of @) costs less per call on the small matrices of the seed task; in-place writes
-    # (+=, out=) spare a temporary array per step at large sizes.
+    # The recurrence itself must go step by step. As in the seed, h is the current state, a
+    # compact (H, B) array, and np.dot is the seed's spelling of @ (a little cheaper per call
+    # on small matrices); hs keeps a copy of every h_t for backward.
+    h = h0
     for t in range(1, T + 1):
-        a_t = a[:, t - 1]                      # a view: += below writes into a
-        a_t += np.dot(Whh, hs[:, t - 1])                            # Eq. (2.1)
-        np.tanh(a_t, out=hs[:, t])                                  # Eq. (2.2), straight into hs
-    y = Why @ hs[:, T] + params["by"]                               # Eq. (2.3)
+        h = np.tanh(xw[:, t - 1] + np.dot(Whh, h))                 # Eqs. (2.1)-(2.2)
+        hs[:, t] = h
+    y = np.dot(Why, h) + params["by"]                               # Eq. (2.3)
     return y, hs
 
 
@@ -196,10 +197,15 @@ def _backward(params, X, hs, dy):
     deltas = hs[:, 1:] ** 2
     np.subtract(1.0, deltas, out=deltas)
     Whh_T = Whh.T
-    dhs[:, T] = Why.T @ dy                                          # Eq. (2.7)
+    # dh is dL/dh_t, the total derivative, carried from step t + 1 back to step t (the
+    # seed's dh_next); dhs keeps a copy of each.
+    dh = np.dot(Why.T, dy)                                          # Eq. (2.7)
+    dhs[:, T] = dh
     for t in range(T, 0, -1):                  # backwards in time: dL/dh_t needs step t+1
-        deltas[:, t - 1] *= dhs[:, t]                               # Eq. (2.8)
-        dhs[:, t - 1] = np.dot(Whh_T, deltas[:, t - 1])             # Eq. (2.9); (2.13) at t=1
+        delta = deltas[:, t - 1]               # a view: *= below writes into deltas
+        delta *= dh                                                 # Eq. (2.8)
+        dh = np.dot(Whh_T, delta)                                   # Eq. (2.9); (2.13) at t=1
+        dhs[:, t - 1] = dh
     # Eqs. (2.10)-(2.12) sum over t and over the batch: with time and batch side by side
     # in the columns, each sum is one matrix product over all T * B columns.
     deltas = deltas.reshape(H, T * B)
