@@ -1,0 +1,406 @@
+"""Benchmarks for rnn_core: the seed task, loss_and_grads against PyTorch, GFLOP/s, sliders.
+
+Run from the repository root:   bash course.sh bench        (or add --quick for a smoke run)
+What each section measures, and why, is in benchmarks/README.md.
+
+Rules that every measurement here follows:
+- single-threaded BLAS for every contender (the variables below are set before NumPy or
+  PyTorch is imported, and torch.set_num_threads(1));
+- contenders are timed in alternation, round after round, so that noise from the rest of
+  the machine hits all of them; the table shows the median over the rounds;
+- before timing, the contenders are checked to compute the same thing.
+PyTorch is optional: without it the torch columns say "torch not installed".
+"""
+
+import os
+
+for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_variable] = "1"                # read when the BLAS library is loaded
+os.environ.setdefault("MPLBACKEND", "Agg")     # the slider benchmark draws off screen
+
+import argparse
+import ctypes
+import platform
+import statistics
+import sys
+import time
+
+import numpy as np
+
+import rnn_core
+import seed_rnn
+
+try:
+    import torch
+except ImportError:
+    torch = None
+else:
+    torch.set_num_threads(1)
+
+SIZES = [(1, 20, 1, 16), (32, 50, 8, 64), (64, 50, 16, 256)]     # (B, T, D, H)
+OUTPUT_SIZE = 1                                                  # O: one number per sequence
+
+
+# --------------------------------------------------------------------------------------
+# Timing
+# --------------------------------------------------------------------------------------
+
+def seconds_per_call(function, number):
+    start = time.perf_counter()
+    for _ in range(number):
+        function()
+    return (time.perf_counter() - start) / number
+
+
+def compare(contenders, *, rounds, round_seconds):
+    """Median seconds per call of each contender, timed in alternation.
+
+    contenders: dict name -> function without arguments. Each round times every contender
+    once (the order reversed every other round), calling it often enough to take about
+    round_seconds. Returns dict name -> median seconds per call.
+    """
+    numbers = {}
+    for name, function in contenders.items():
+        function()                                           # warm up
+        once = seconds_per_call(function, 1)
+        numbers[name] = max(1, int(round_seconds / max(once, 1e-7)))
+    times = {name: [] for name in contenders}
+    names = list(contenders)
+    for round_ in range(rounds):
+        for name in (names if round_ % 2 == 0 else names[::-1]):
+            times[name].append(seconds_per_call(contenders[name], numbers[name]))
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def fmt_time(seconds):
+    if seconds >= 1.0:
+        return f"{seconds:.2f} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.2f} ms"
+    return f"{seconds * 1e6:.1f} µs"
+
+
+def print_table(header, rows):
+    """A Markdown table, so that it can be pasted into benchmarks/README.md as it is."""
+    rows = [[str(cell) for cell in row] for row in rows]
+    widths = [max(len(row[i]) for row in [header] + rows) for i in range(len(header))]
+    line = lambda cells: "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths)) + " |"
+    print(line(header))
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for row in rows:
+        print(line(row))
+    print()
+
+
+# --------------------------------------------------------------------------------------
+# The machine
+# --------------------------------------------------------------------------------------
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def openblas_kernel():
+    """The OpenBLAS kernel NumPy runs (e.g. 'SkylakeX'), or a reason why it is unknown."""
+    try:
+        from threadpoolctl import threadpool_info
+        for pool in threadpool_info():
+            if pool.get("internal_api") == "openblas":
+                return f"{pool.get('architecture')} (threadpoolctl)"
+    except ImportError:
+        pass
+    # Without threadpoolctl: ask the OpenBLAS library that NumPy loaded, by name.
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
+    except OSError:
+        paths = set()
+    for path in sorted(paths):
+        library = ctypes.CDLL(path)
+        for symbol in ("scipy_openblas_get_corename64_", "scipy_openblas_get_corename",
+                       "openblas_get_corename64_", "openblas_get_corename"):
+            if hasattr(library, symbol):
+                function = getattr(library, symbol)
+                function.restype = ctypes.c_char_p
+                return function().decode()
+    return "unknown (not OpenBLAS, or threadpoolctl not installed)"
+
+
+def describe_machine():
+    blas = np.__config__.CONFIG.get("Build Dependencies", {}).get("blas", {})
+    lines = [
+        f"CPU: {cpu_model()}, {os.cpu_count()} logical cores (benchmarks use 1 thread)",
+        f"Python {platform.python_version()}, NumPy {np.__version__}, "
+        f"BLAS {blas.get('name', '?')} {blas.get('version', '?')}, "
+        f"kernel {openblas_kernel()}",
+        f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(not set)')}",
+        "PyTorch: " + (f"{torch.__version__}, BLAS threads {torch.get_num_threads()}"
+                       if torch is not None else "torch not installed"),
+    ]
+    return lines
+
+
+# --------------------------------------------------------------------------------------
+# 1. The seed task: the seed's class against rnn_core.SimpleRNN
+# --------------------------------------------------------------------------------------
+
+def seed_task(rnn_class, epochs=1000):
+    """The training loop of the seed's main(), without its prints; returns the final loss."""
+    np.random.seed(0)                                # both classes draw the same weights
+    rnn = rnn_class(input_size=1, hidden_size=8, output_size=1)
+    sequence = np.array([0.1, 0.2, 0.3, 0.4, 0.5])
+    target = np.array([0.6])
+    for _ in range(epochs):
+        hidden_state = np.zeros((8, 1))
+        output, _ = rnn.forward(sequence, hidden_state)
+        loss = np.mean((output - target) ** 2)
+        rnn.output = output
+        rnn.backward(target, 0.01)
+    return loss
+
+
+def bench_seed_task(rounds, round_seconds):
+    times = compare({"seed": lambda: seed_task(seed_rnn.SimpleRNN),
+                     "rnn_core": lambda: seed_task(rnn_core.SimpleRNN)},
+                    rounds=rounds, round_seconds=round_seconds)
+    ratio = times["rnn_core"] / times["seed"]
+    print("## 1. Seed task: 1000 epochs of forward + backward (T = 5, H = 8)\n")
+    print_table(["contender", "time (median)", "time / seed"],
+                [["seed_rnn.SimpleRNN (3 gradient bugs)", fmt_time(times["seed"]), "1.00"],
+                 ["rnn_core.SimpleRNN (exact gradient)", fmt_time(times["rnn_core"]),
+                  f"{ratio:.2f}"]])
+    return ratio
+
+
+# --------------------------------------------------------------------------------------
+# 2. loss_and_grads against torch.nn.RNN + torch.nn.Linear with autograd
+# --------------------------------------------------------------------------------------
+
+def make_problem(B, T, D, H, O=OUTPUT_SIZE):
+    rng = np.random.default_rng(0)
+    params = rnn_core.init_params(D, H, O, scale=1.0 / np.sqrt(H), seed=rng)
+    params["bh"] = rng.standard_normal((H, 1)) * 0.1
+    params["by"] = rng.standard_normal((O, 1)) * 0.1
+    return params, rng.standard_normal((B, T, D)), rng.standard_normal((B, O))
+
+
+def torch_contender(params, xs, target):
+    """A function running torch's forward + backward on the same problem, and its grads.
+
+    torch.nn.RNN has two hidden biases (b_ih + b_hh); b_hh = 0 makes it our model.
+    """
+    D, H, O = rnn_core.sizes(params)
+    rnn = torch.nn.RNN(D, H, nonlinearity="tanh", batch_first=True, dtype=torch.float64)
+    linear = torch.nn.Linear(H, O, dtype=torch.float64)
+    with torch.no_grad():
+        rnn.weight_ih_l0.copy_(torch.from_numpy(params["Wxh"]))
+        rnn.weight_hh_l0.copy_(torch.from_numpy(params["Whh"]))
+        rnn.bias_ih_l0.copy_(torch.from_numpy(params["bh"][:, 0]))
+        rnn.bias_hh_l0.zero_()
+        linear.weight.copy_(torch.from_numpy(params["Why"]))
+        linear.bias.copy_(torch.from_numpy(params["by"][:, 0]))
+    x, y_star = torch.from_numpy(xs), torch.from_numpy(target)
+
+    def loss_and_grads():
+        rnn.zero_grad()
+        linear.zero_grad()
+        _, h_T = rnn(x)                        # h_T: (1, B, H)
+        loss = torch.nn.functional.mse_loss(linear(h_T[0]), y_star)
+        loss.backward()
+        return loss
+
+    loss = float(loss_and_grads().detach())
+    grads = {"Wxh": rnn.weight_ih_l0.grad, "Whh": rnn.weight_hh_l0.grad,
+             "Why": linear.weight.grad, "bh": rnn.bias_ih_l0.grad[:, None],
+             "by": linear.bias.grad[:, None]}
+    return loss_and_grads, loss, {name: g.numpy().copy() for name, g in grads.items()}
+
+
+def gemm_flops(B, T, D, H, O=OUTPUT_SIZE):
+    """Multiply-adds x 2 of the matrix products in loss_and_grads (see README)."""
+    return 6 * H * H * T * B + 4 * H * D * T * B + 6 * O * H * B
+
+
+def bench_loss_and_grads(rounds, round_seconds, sizes):
+    print("## 2. loss_and_grads against torch.nn.RNN + nn.Linear + autograd (CPU, float64)\n")
+    rows, results = [], {}
+    for B, T, D, H in sizes:
+        params, xs, target = make_problem(B, T, D, H)
+        contenders = {"numpy": lambda: rnn_core.loss_and_grads(params, xs, target)}
+        if torch is not None:
+            torch_run, torch_loss, torch_grads = torch_contender(params, xs, target)
+            loss, grads = rnn_core.loss_and_grads(params, xs, target)
+            assert np.isclose(loss, torch_loss, rtol=1e-10, atol=0.0), (loss, torch_loss)
+            for name in rnn_core.PARAM_NAMES:
+                assert np.allclose(grads[name], torch_grads[name], rtol=1e-8, atol=1e-12), name
+            contenders["torch"] = torch_run
+        times = compare(contenders, rounds=rounds, round_seconds=round_seconds)
+        results[(B, T, D, H)] = times
+        gflops = gemm_flops(B, T, D, H) / 1e9
+        row = [f"({B}, {T}, {D}, {H})", fmt_time(times["numpy"]),
+               f"{gflops / times['numpy']:.1f}"]
+        if torch is not None:
+            row += [fmt_time(times["torch"]), f"{gflops / times['torch']:.1f}",
+                    f"{times['torch'] / times['numpy']:.2f}x"]
+        else:
+            row += ["torch not installed", "-", "-"]
+        rows.append(row)
+    print_table(["(B, T, D, H)", "rnn_core", "GFLOP/s", "torch", "GFLOP/s",
+                 "speed-up (torch time / rnn_core time)"], rows)
+    if torch is not None:
+        print("(gradients checked equal to torch's before timing: rtol 1e-8)\n")
+    return results
+
+
+# --------------------------------------------------------------------------------------
+# 3. GFLOP/s at the largest size against one matrix product
+# --------------------------------------------------------------------------------------
+
+def bench_gflops(rounds, round_seconds, size):
+    B, T, D, H = size
+    params, xs, target = make_problem(B, T, D, H)
+    rng = np.random.default_rng(1)
+    Whh, h = params["Whh"], rng.standard_normal((H, B))
+    deltas, hs = rng.standard_normal((H, T * B)), rng.standard_normal((H, T * B))
+    contenders = {
+        "loss_and_grads": lambda: rnn_core.loss_and_grads(params, xs, target),
+        "recurrent GEMM": lambda: np.dot(Whh, h),                  # (H, H) @ (H, B)
+        "weight-gradient GEMM": lambda: np.dot(deltas, hs.T),      # (H, T B) @ (T B, H)
+    }
+    if torch is not None:              # the same product in PyTorch's BLAS (MKL), for scale
+        Whh_torch, h_torch = torch.from_numpy(Whh), torch.from_numpy(h)
+        contenders["torch GEMM"] = lambda: torch.mm(Whh_torch, h_torch)
+    times = compare(contenders, rounds=rounds, round_seconds=round_seconds)
+    rates = {
+        "loss_and_grads": gemm_flops(B, T, D, H) / times["loss_and_grads"] / 1e9,
+        "recurrent GEMM": 2 * H * H * B / times["recurrent GEMM"] / 1e9,
+        "weight-gradient GEMM": 2 * H * H * T * B / times["weight-gradient GEMM"] / 1e9,
+    }
+    reference = rates["recurrent GEMM"]
+    extra = []
+    if torch is not None:
+        rate = 2 * H * H * B / times["torch GEMM"] / 1e9
+        extra = [["the recurrent GEMM in torch (its BLAS)", f"({H}, {H}) @ ({H}, {B})",
+                  fmt_time(times["torch GEMM"]), f"{rate:.1f}",
+                  f"{100 * rate / reference:.0f}%"]]
+    print(f"## 3. GFLOP/s at (B, T, D, H) = {size}, against a single matrix product\n")
+    print_table(["what", "shape", "time (median)", "GFLOP/s", "% of the recurrent GEMM"], [
+        ["loss_and_grads", f"{gemm_flops(B, T, D, H) / 1e9:.3f} GFLOP of products",
+         fmt_time(times["loss_and_grads"]), f"{rates['loss_and_grads']:.1f}",
+         f"{100 * rates['loss_and_grads'] / reference:.0f}%"],
+        ["recurrent GEMM W_hh h (the reference)", f"({H}, {H}) @ ({H}, {B})",
+         fmt_time(times["recurrent GEMM"]), f"{reference:.1f}", "100%"],
+        ["weight-gradient GEMM, Eq. (2.11)", f"({H}, {T * B}) @ ({T * B}, {H})",
+         fmt_time(times["weight-gradient GEMM"]), f"{rates['weight-gradient GEMM']:.1f}",
+         f"{100 * rates['weight-gradient GEMM'] / reference:.0f}%"],
+    ] + extra)
+    return rates["loss_and_grads"] / reference
+
+
+# --------------------------------------------------------------------------------------
+# 4. Slider response of the explorers in rnn_viz (notebooks 04 and 05)
+# --------------------------------------------------------------------------------------
+
+def time_slider(explorer, name, values, repeats):
+    """Median seconds from ``slider.value = v`` to the redrawn PNG (synchronous)."""
+    times = []
+    for i in range(repeats):
+        start = time.perf_counter()
+        explorer.sliders[name].value = values[i % len(values)]
+        times.append(time.perf_counter() - start)
+        if explorer.last_error is not None:
+            raise explorer.last_error
+    return statistics.median(times)
+
+
+def bench_sliders(repeats):
+    try:
+        import rnn_viz
+    except ImportError as error:
+        print(f"## 4. Slider response: skipped (rnn_viz not importable: {error})\n")
+        return None
+    print("## 4. Slider response: one slider change -> retrained / recomputed, redrawn PNG\n")
+    xs, target = rnn_viz.arithmetic_sequences(200, length=5, seed=0)     # as notebook 04
+    data = rnn_viz.split_train_val(xs, target, val_fraction=0.2, seed=0)
+    rows, results = [], {}
+
+    training = rnn_viz.TrainingExplorer(*data)
+    for label, settings in [("defaults", {}),
+                            ("largest", {"hidden_size": training.sliders["hidden_size"].max,
+                                         "epochs": training.sliders["epochs"].max})]:
+        for name, value in settings.items():
+            training.sliders[name].value = value
+        values = training.values()
+        seconds = time_slider(training, "learning_rate", [0.05, 0.1], repeats)
+        train_only = statistics.median(
+            seconds_per_call(lambda: training.run(values), 1) for _ in range(max(1, repeats // 2)))
+        results[("training", label)] = seconds
+        rows.append([f"TrainingExplorer, {label}",
+                     f"H {values['hidden_size']}, {values['epochs']} epochs, "
+                     f"batch {training.batch_size}",
+                     "learning_rate", fmt_time(seconds), fmt_time(train_only)])
+
+    flow = rnn_viz.GradientFlowExplorer()
+    for label, settings in [("defaults", {}),
+                            ("largest", {"seq_length": flow.sliders["seq_length"].max})]:
+        for name, value in settings.items():
+            flow.sliders[name].value = value
+        values = flow.values()
+        seconds = time_slider(flow, "spectral_radius", [0.9, 1.1], repeats)
+        compute_only = statistics.median(
+            seconds_per_call(lambda: flow.compute(values), 1) for _ in range(max(1, repeats // 2)))
+        results[("flow", label)] = seconds
+        rows.append([f"GradientFlowExplorer, {label}",
+                     f"H {flow.hidden_size}, T {values['seq_length']}", "spectral_radius",
+                     fmt_time(seconds), fmt_time(compute_only)])
+    print_table(["explorer", "settings", "slider moved", "value set -> PNG (median)",
+                 "of which computing"], rows)
+    return results
+
+
+# --------------------------------------------------------------------------------------
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="a smoke run: few rounds, short rounds (numbers are rough)")
+    args = parser.parse_args(argv)
+    rounds, round_seconds, slider_repeats = (3, 0.02, 3) if args.quick else (15, 0.2, 9)
+
+    print("# rnn_core benchmarks" + (" (--quick: rough numbers)" if args.quick else "") + "\n")
+    for line in describe_machine():
+        print(f"- {line}")
+    print()
+    ratio = bench_seed_task(rounds, round_seconds)
+    results = bench_loss_and_grads(rounds, round_seconds, SIZES)
+    fraction = bench_gflops(rounds, round_seconds, SIZES[-1])
+    bench_sliders(slider_repeats)
+
+    print("## Targets (issue 5)\n")
+    checks = [("seed task: rnn_core.SimpleRNN time / seed time <= 1.0", ratio <= 1.0,
+               f"{ratio:.2f}")]
+    if torch is not None:
+        for i, size in enumerate(SIZES):
+            speedup = results[size]["torch"] / results[size]["numpy"]
+            want = "faster than" if i < 2 else "at least as fast as"
+            checks.append((f"loss_and_grads {size} {want} torch",
+                           speedup > 1.0 if i < 2 else speedup >= 1.0, f"{speedup:.2f}x"))
+    else:
+        checks.append(("loss_and_grads against torch", None, "torch not installed"))
+    checks.append((f"{SIZES[-1]}: >= 80% of the recurrent GEMM's GFLOP/s", fraction >= 0.8,
+                   f"{100 * fraction:.0f}%"))
+    print_table(["target", "met", "measured"],
+                [[text, {True: "yes", False: "NO", None: "-"}[met], value]
+                 for text, met, value in checks])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
