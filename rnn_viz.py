@@ -147,7 +147,9 @@ def plot_loss_curves(ax, result, *, label="", color=None, val_color=None, alpha=
                    f"{label} inf/NaN at epoch {result.diverged_at}".strip())
     if ax.get_yscale() != "log":               # keep an explorer's own tick formatters
         ax.set_yscale("log")
+    if not ax.get_xlabel():
         ax.set_xlabel("epoch")
+    if not ax.get_ylabel():
         ax.set_ylabel("mean squared error (log scale)")
     return line
 
