@@ -96,8 +96,7 @@ def mse_loss(y, target):
     if y.shape != target.shape:
         raise ValueError(f"target has shape {target.shape} but y has shape {y.shape}; "
                          "they must match")
-    diff = y - target
-    return float(np.mean(diff ** 2)), 2.0 * diff / diff.size
+    return _mse(y, target)
 
 
 def backward(params, xs, hs, dy):
@@ -458,6 +457,8 @@ class SimpleRNN:
         Keeps ``inputs``, ``hidden_states`` (the list h_1 ... h_T) and ``output`` for backward.
         """
         params = self.params
+        # Shapes only (cheap): the attributes may have been set by hand, as the seed allows.
+        _check_param_shapes(params, owner="SimpleRNN.{}")
         X, batched = _check_xs(inputs, params, "inputs")
         if batched:
             raise ValueError(f"inputs has shape {np.shape(inputs)}; SimpleRNN takes one "
@@ -534,21 +535,41 @@ def _check_params(params):
     if missing:
         raise ValueError(f"params is missing key(s) {missing}; expected {PARAM_NAMES}")
     checked = {name: _as_real_array(params[name], f"params['{name}']") for name in PARAM_NAMES}
-    for name, value in checked.items():
-        if value.ndim != 2:
-            raise ValueError(f"params['{name}'] must be 2-D, got shape {value.shape}")
-    H, D = checked["Wxh"].shape
-    O = checked["Why"].shape[0]
-    if checked["Whh"].shape[0] != checked["Whh"].shape[1]:
-        raise ValueError(f"params['Whh'] must be square (H, H), got shape {checked['Whh'].shape}")
+    _check_param_shapes(checked)
+    return checked
+
+
+def _check_param_shapes(params, owner="params['{}']"):
+    """Raise unless the arrays have the shapes Wxh (H, D), Whh (H, H), Why (O, H), bh (H, 1),
+    by (O, 1) for some positive D, H, O. owner formats the names in the message."""
+    try:  # the common case first, cheaply (SimpleRNN.forward runs this on every call)
+        H, D = params["Wxh"].shape
+        O, _ = params["Why"].shape
+        if H and D and O and (params["Whh"].shape, params["Why"].shape, params["bh"].shape,
+                              params["by"].shape) == ((H, H), (O, H), (H, 1), (O, 1)):
+            return
+    except (AttributeError, ValueError):  # not an array, or not 2-D: diagnosed below
+        pass
+    for name in PARAM_NAMES:
+        if not isinstance(params[name], np.ndarray):
+            raise TypeError(f"{owner.format(name)} must be a NumPy array, "
+                            f"got {type(params[name]).__name__}")
+    shapes = {name: params[name].shape for name in PARAM_NAMES}
+    for name, shape in shapes.items():
+        if len(shape) != 2:
+            raise ValueError(f"{owner.format(name)} must be 2-D, got shape {shape}")
+    H, D = shapes["Wxh"]
+    O = shapes["Why"][0]
+    if shapes["Whh"][0] != shapes["Whh"][1]:
+        raise ValueError(f"{owner.format('Whh')} must be square (H, H), got shape "
+                         f"{shapes['Whh']}")
     expected = {"Wxh": (H, D), "Whh": (H, H), "Why": (O, H), "bh": (H, 1), "by": (O, 1)}
     for name, shape in expected.items():
-        if checked[name].shape != shape:
-            raise ValueError(f"params['{name}'] has shape {checked[name].shape}, expected "
+        if shapes[name] != shape:
+            raise ValueError(f"{owner.format(name)} has shape {shapes[name]}, expected "
                              f"{shape} (Wxh is (H, D) = {(H, D)}, Why is (O, H))")
     if H == 0 or D == 0 or O == 0:
         raise ValueError(f"params have a zero size: D={D}, H={H}, O={O}")
-    return checked
 
 
 def _check_xs_shape_only(xs, name="xs"):

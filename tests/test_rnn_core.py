@@ -553,3 +553,15 @@ def test_an_infinite_loss_is_divergence_even_when_the_step_stays_finite():
     result = rnn_core.train(SEED_XS, np.array([1e200]), hidden_size=4, learning_rate=1e-300,
                             epochs=3)
     assert result.diverged_at == 0 and result.losses == []
+
+
+def test_simple_rnn_checks_weights_set_by_hand():
+    # With B * T == H a bias of shape (H,) would broadcast silently; it must be an error.
+    rnn = rnn_core.SimpleRNN(1, 5, 1, seed=0)
+    rnn.bh = np.zeros(5)
+    with pytest.raises(ValueError, match=r"SimpleRNN.bh must be 2-D"):
+        rnn.forward(SEED_XS, np.zeros((5, 1)))
+    rnn.bh = np.zeros((5, 1))
+    rnn.Whh = np.zeros((5, 4))
+    with pytest.raises(ValueError, match=r"SimpleRNN.Whh must be square"):
+        rnn.forward(SEED_XS, np.zeros((5, 1)))
