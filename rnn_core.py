@@ -182,25 +182,31 @@ def _mse(y, Y):
     return float((diff ** 2).sum()) / diff.size, (2.0 / diff.size) * diff
 
 
-def _backward(params, X, hs, dy):
+def _backward(params, X, hs, dy, bptt_steps=None):
     """BPTT on checked arrays: X (D, T, B), hs (H, T+1, B), dy (O, B) -> (grads, dhs).
 
     ``dhs[:, t]`` is the total derivative dL/dh_t, through every later step.
+    bptt_steps = k truncates BPTT (notebook 05, Eq. (5.6)): the recursion stops after k steps
+    back, as if h_{T-k} were a fixed input; delta_t and dL/dh_t before that are 0.
     """
     Whh, Why = params["Whh"], params["Why"]
     D, T, B = X.shape
     H = Whh.shape[0]
+    first = 1 if bptt_steps is None else max(1, T - bptt_steps + 1)  # earliest step reached
     dhs = np.empty_like(hs)
     # deltas[:, t-1] will be delta_t = dL/da_t. It starts as tanh'(a_t) = 1 - h_t^2, the
     # local derivative in Eq. (2.8), computed for every t at once (in place: one array).
     deltas = hs[:, 1:] ** 2
     np.subtract(1.0, deltas, out=deltas)
+    if first > 1:                              # truncated: earlier steps get no gradient
+        deltas[:, :first - 1] = 0.0
+        dhs[:, :first - 1] = 0.0
     Whh_T = Whh.T
     # dh is dL/dh_t, the total derivative, carried from step t + 1 back to step t (the
     # seed's dh_next); dhs keeps a copy of each.
     dh = np.dot(Why.T, dy)                                          # Eq. (2.7)
     dhs[:, T] = dh
-    for t in range(T, 0, -1):                  # backwards in time: dL/dh_t needs step t+1
+    for t in range(T, first - 1, -1):          # backwards in time: dL/dh_t needs step t+1
         delta = deltas[:, t - 1]               # a view: *= below writes into deltas
         delta *= dh                                                 # Eq. (2.8)
         dh = np.dot(Whh_T, delta)                                   # Eq. (2.9); (2.13) at t=1
@@ -322,7 +328,7 @@ class TrainResult:
 
 
 def train(xs, target, *, hidden_size, learning_rate, epochs, seed=0, batch_size=None,
-          clip_norm=None, init_scale=0.01, params=None, h0=None, val_xs=None,
+          clip_norm=None, bptt_steps=None, init_scale=0.01, params=None, h0=None, val_xs=None,
           val_target=None):
     """Train the RNN with plain (mini-batch) SGD on the mean squared error.
 
@@ -332,6 +338,8 @@ def train(xs, target, *, hidden_size, learning_rate, epochs, seed=0, batch_size=
     batch_size: sequences per update; None (default) uses the whole batch every step.
     clip_norm: None, or rescale the gradient whenever its global norm (all parameters
         together) exceeds this positive number.
+    bptt_steps: None (full BPTT), or k: truncated BPTT, gradients flow back only through
+        the last k steps of each sequence (notebook 05).
     init_scale: standard deviation of the initial weights (see ``init_params``).
     params: optional starting parameters (copied, never modified); they fix the sizes.
     h0: the initial hidden state, None (zeros) or (H,) / (H, 1).
@@ -358,6 +366,8 @@ def train(xs, target, *, hidden_size, learning_rate, epochs, seed=0, batch_size=
     batch_size = B if batch_size is None else _check_size(batch_size, "batch_size")
     if clip_norm is not None:
         clip_norm = _check_positive_number(clip_norm, "clip_norm")
+    if bptt_steps is not None:
+        bptt_steps = _check_size(bptt_steps, "bptt_steps")
     if (val_xs is None) != (val_target is None):
         raise ValueError("val_xs and val_target must be given together")
     if val_xs is not None:
@@ -375,7 +385,7 @@ def train(xs, target, *, hidden_size, learning_rate, epochs, seed=0, batch_size=
                 loss, dy = _mse(y, Y[:, cols])
                 if not math.isfinite(loss):
                     break
-                grads, _ = _backward(params, X[:, :, cols], hs, dy)
+                grads, _ = _backward(params, X[:, :, cols], hs, dy, bptt_steps)
                 if clip_norm is not None:
                     grads = clip_grads(grads, clip_norm)
                 step = {name: params[name] - learning_rate * grads[name] for name in params}

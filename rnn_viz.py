@@ -22,8 +22,7 @@ Gradient flow (notebook 05)
     gradient_flow_params(hidden_size, radius, *, input_scale=1.0, seed=0) -> params (D = O = 1)
     hidden_gradient_norms(params, xs, *, linear=False) -> (T + 1,) array of ||dL/dh_t||
     truncated_bptt_grads(params, xs, target, k) -> (loss, grads, dhs)
-    train_truncated_bptt(xs, target, *, k, hidden_size, learning_rate, epochs, ...) ->
-        rnn_core.TrainResult
+        (training with it: rnn_core.train(..., bptt_steps=k))
 
 Explorers (the contract the browser tests and the benchmark rely on)
     explorer = TrainingExplorer(train_xs, train_target, val_xs, val_target)
@@ -261,40 +260,6 @@ def truncated_bptt_grads(params, xs, target, k):
     dhs = np.zeros_like(hs)
     dhs[:, T - k:] = dhs_tail
     return loss, grads, dhs
-
-
-def train_truncated_bptt(xs, target, *, k, hidden_size, learning_rate, epochs, seed=0,
-                         batch_size=None, clip_norm=None, init_scale=0.01, val_xs=None,
-                         val_target=None):
-    """Mini-batch SGD like rnn_core.train, but with gradients from truncated_bptt_grads.
-
-    Same arguments and TrainResult as rnn_core.train, plus k (steps backpropagated).
-    """
-    rng = np.random.default_rng(seed)
-    B = len(xs)
-    batch_size = B if batch_size is None else batch_size
-    params = rnn_core.init_params(xs.shape[2], hidden_size, target.shape[1],
-                                  scale=init_scale, seed=rng)
-    result = rnn_core.TrainResult(params=params)
-    for epoch in range(epochs):
-        order = rng.permutation(B) if batch_size < B else np.arange(B)
-        batch_losses = []
-        for start in range(0, B, batch_size):
-            rows = order[start:start + batch_size]
-            loss, grads, _ = truncated_bptt_grads(params, xs[rows], target[rows], k)
-            if clip_norm is not None:
-                grads = rnn_core.clip_grads(grads, clip_norm)
-            params = {name: params[name] - learning_rate * grads[name] for name in params}
-            batch_losses.append(loss)
-        if not all(np.all(np.isfinite(value)) for value in params.values()):
-            result.diverged_at = epoch
-            break
-        result.params = params
-        result.losses.append(float(np.mean(batch_losses)))
-        if val_xs is not None:
-            result.val_losses.append(rnn_core.mse_loss(
-                rnn_core.forward(params, val_xs)[0], val_target)[0])
-    return result
 
 
 # --------------------------------------------------------------------------------------

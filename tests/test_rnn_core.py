@@ -565,3 +565,28 @@ def test_simple_rnn_checks_weights_set_by_hand():
     rnn.Whh = np.zeros((5, 4))
     with pytest.raises(ValueError, match=r"SimpleRNN.Whh must be square"):
         rnn.forward(SEED_XS, np.zeros((5, 1)))
+
+
+def test_truncated_bptt_is_bptt_of_the_last_steps_from_a_fixed_state():
+    params, xs, target, h0 = make_problem(3, 6, 2, 4, 3)
+    y, hs = rnn_core.forward(params, xs, h0)
+    _, dy = rnn_core.mse_loss(y, target)
+    X, _ = rnn_core._check_xs(xs, params)
+    hs_cols = hs.transpose(2, 1, 0)
+    grads, dhs = rnn_core._backward(params, X, hs_cols, dy.T, bptt_steps=2)
+    # The same as full BPTT over the last 2 inputs, starting from h_4 as a given h0.
+    tail_loss, tail_grads = rnn_core.loss_and_grads(params, xs[:, 4:], target, hs[:, 4].T)
+    for name in NAMES:
+        np.testing.assert_allclose(grads[name], tail_grads[name], rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(dhs[:, :4], 0.0)
+    assert np.all(np.abs(dhs[:, 4:]).sum(axis=(0, 2)) > 0)
+    full, _ = rnn_core._backward(params, X, hs_cols, dy.T)
+    same, _ = rnn_core._backward(params, X, hs_cols, dy.T, bptt_steps=6)
+    for name in NAMES:
+        np.testing.assert_array_equal(same[name], full[name])
+
+
+def test_bptt_steps_must_be_a_positive_integer():
+    with pytest.raises(ValueError, match="bptt_steps must be a positive integer"):
+        rnn_core.train(SEED_XS, SEED_TARGET, hidden_size=4, learning_rate=0.1, epochs=2,
+                       bptt_steps=0)

@@ -143,14 +143,18 @@ def test_truncated_bptt_loses_exactly_the_early_steps():
         rnn_viz.truncated_bptt_grads(params, xs, target, k=0)
 
 
-def test_truncated_training_with_k_equal_T_is_rnn_core_train():
-    xs, target = rnn_viz.first_input_task(24, 4, seed=0)
-    settings = dict(hidden_size=5, learning_rate=0.1, epochs=3, seed=2, batch_size=8,
-                    init_scale=0.3)
-    ours = rnn_viz.train_truncated_bptt(xs, target, k=4, **settings)
-    reference = rnn_core.train(xs, target, **settings)
-    assert np.allclose(ours.losses, reference.losses)
-    assert all(np.allclose(ours.params[n], reference.params[n]) for n in rnn_core.PARAM_NAMES)
+def test_rnn_core_train_with_bptt_steps_takes_truncated_bptt_steps():
+    xs, target = rnn_viz.first_input_task(8, 6, seed=0)
+    params = rnn_core.init_params(1, 5, 1, scale=0.5, seed=1)
+    result = rnn_core.train(xs, target, hidden_size=5, learning_rate=0.1, epochs=2,
+                            params=params, bptt_steps=2)
+    expected = params
+    for epoch in range(2):
+        loss, grads, _ = rnn_viz.truncated_bptt_grads(expected, xs, target, k=2)
+        assert result.losses[epoch] == pytest.approx(loss, rel=1e-12)
+        expected = {n: expected[n] - 0.1 * grads[n] for n in rnn_core.PARAM_NAMES}
+    assert all(np.allclose(result.params[n], expected[n], rtol=1e-12)
+               for n in rnn_core.PARAM_NAMES)
 
 
 # ------------------------------------------------------------------------------ plots
