@@ -1,0 +1,799 @@
+"""Tests of rnn_checks: each known mistake, written as a student would write it, gets its
+diagnosis; right answers pass; zeros, B = 1-only and h_0 = 0-only answers fail; crashing,
+unfinished and wrongly shaped functions give a message and never an exception.
+"""
+
+import numpy as np
+import pytest
+
+import rnn_checks
+import rnn_core
+
+# --------------------------------------------------------------------------------------
+# Students' functions: right ones
+# --------------------------------------------------------------------------------------
+
+
+def step_forward_right(x_t, h_prev, Wxh, Whh, bh):
+    return np.tanh(Wxh @ x_t + Whh @ h_prev + bh)
+
+
+def step_backward_right(dh_t, x_t, h_prev, h_t, Wxh, Whh):
+    delta = dh_t * (1 - h_t ** 2)
+    return (Wxh.T @ delta, Whh.T @ delta, delta @ x_t.T, delta @ h_prev.T,
+            delta.sum(axis=1, keepdims=True))
+
+
+def mse_loss_right(y, target):
+    n = y.size
+    return np.sum((y - target) ** 2) / n, 2 * (y - target) / n
+
+
+def bptt_right(params, xs, hs, dy):
+    Wxh, Whh, Why = params["Wxh"], params["Whh"], params["Why"]
+    T = xs.shape[0]
+    grads = {name: np.zeros_like(value) for name, value in params.items()}
+    grads["Why"] = np.outer(dy, hs[T])
+    grads["by"] = dy.reshape(-1, 1)
+    dh = Why.T @ dy
+    for t in range(T, 0, -1):
+        delta = dh * (1 - hs[t] ** 2)
+        grads["Wxh"] += np.outer(delta, xs[t - 1])
+        grads["Whh"] += np.outer(delta, hs[t - 1])
+        grads["bh"] += delta.reshape(-1, 1)
+        dh = Whh.T @ delta
+    return grads
+
+
+def numerical_gradient_right(f, x, eps=1e-5):
+    x = x.copy()
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + eps
+        plus = f(x)
+        x[i] = old - eps
+        minus = f(x)
+        x[i] = old
+        grad[i] = (plus - minus) / (2 * eps)
+    return grad
+
+
+def clip_grads_right(grads, max_norm):
+    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+    if norm <= max_norm:
+        return dict(grads)
+    return {name: g * max_norm / norm for name, g in grads.items()}
+
+
+def sgd_step_right(params, grads, learning_rate):
+    return {name: params[name] - learning_rate * grads[name] for name in params}
+
+
+RIGHT = [
+    (rnn_checks.check_step_forward, step_forward_right),
+    (rnn_checks.check_step_backward, step_backward_right),
+    (rnn_checks.check_mse_loss, mse_loss_right),
+    (rnn_checks.check_bptt, bptt_right),
+    (rnn_checks.check_numerical_gradient, numerical_gradient_right),
+    (rnn_checks.check_clip_grads, clip_grads_right),
+    (rnn_checks.check_sgd_step, sgd_step_right),
+]
+
+
+@pytest.mark.parametrize("check, fn", RIGHT, ids=lambda v: getattr(v, "__name__", ""))
+def test_a_right_implementation_passes(check, fn):
+    result = check(fn)
+    assert result.passed, result.message
+    assert result.status == "passed" and "match rnn_core" in result.message
+
+
+def test_rnn_core_itself_passes_where_it_has_the_function():
+    assert rnn_checks.check_mse_loss(rnn_core.mse_loss).passed
+    assert rnn_checks.check_numerical_gradient(rnn_core.numerical_gradient).passed
+    assert rnn_checks.check_clip_grads(rnn_core.clip_grads).passed
+    assert rnn_checks.check_bptt(lambda p, xs, hs, dy: rnn_core.backward(p, xs, hs, dy)[0]).passed
+
+
+# --------------------------------------------------------------------------------------
+# Students' functions: the known mistakes, one each
+# --------------------------------------------------------------------------------------
+
+def forward_no_tanh(x_t, h_prev, Wxh, Whh, bh):
+    return Wxh @ x_t + Whh @ h_prev + bh
+
+
+def forward_no_bias(x_t, h_prev, Wxh, Whh, bh):
+    return np.tanh(Wxh @ x_t + Whh @ h_prev)
+
+
+def forward_bias_after_tanh(x_t, h_prev, Wxh, Whh, bh):
+    return np.tanh(Wxh @ x_t + Whh @ h_prev) + bh
+
+
+def forward_Whh_transposed(x_t, h_prev, Wxh, Whh, bh):
+    return np.tanh(Wxh @ x_t + Whh.T @ h_prev + bh)
+
+
+def forward_right_only_for_h0_zero(x_t, h_prev, Wxh, Whh, bh):
+    return np.tanh(Wxh @ x_t + bh)
+
+
+def backward_no_tanh_prime(dh_t, x_t, h_prev, h_t, Wxh, Whh):
+    delta = dh_t
+    return (Wxh.T @ delta, Whh.T @ delta, delta @ x_t.T, delta @ h_prev.T,
+            delta.sum(axis=1, keepdims=True))
+
+
+def backward_tanh_prime_at_h_prev(dh_t, x_t, h_prev, h_t, Wxh, Whh):
+    delta = dh_t * (1 - h_prev ** 2)
+    return (Wxh.T @ delta, Whh.T @ delta, delta @ x_t.T, delta @ h_prev.T,
+            delta.sum(axis=1, keepdims=True))
+
+
+def backward_tanh_applied_twice(dh_t, x_t, h_prev, h_t, Wxh, Whh):
+    delta = dh_t * (1 - np.tanh(h_t) ** 2)
+    return (Wxh.T @ delta, Whh.T @ delta, delta @ x_t.T, delta @ h_prev.T,
+            delta.sum(axis=1, keepdims=True))
+
+
+def backward_Whh_not_transposed(dh_t, x_t, h_prev, h_t, Wxh, Whh):
+    delta = dh_t * (1 - h_t ** 2)
+    return (Wxh.T @ delta, Whh @ delta, delta @ x_t.T, delta @ h_prev.T,
+            delta.sum(axis=1, keepdims=True))
+
+
+def backward_dWhh_with_h_t(dh_t, x_t, h_prev, h_t, Wxh, Whh):
+    delta = dh_t * (1 - h_t ** 2)
+    return (Wxh.T @ delta, Whh.T @ delta, delta @ x_t.T, delta @ h_t.T,
+            delta.sum(axis=1, keepdims=True))
+
+
+def backward_right_only_for_B_1(dh_t, x_t, h_prev, h_t, Wxh, Whh):
+    delta = dh_t * (1 - h_t ** 2)
+    d0 = delta[:, :1]                   # "the" sequence
+    return (Wxh.T @ delta, Whh.T @ delta, d0 @ x_t[:, :1].T, d0 @ h_prev[:, :1].T,
+            d0.sum(axis=1, keepdims=True))
+
+
+def backward_mean_over_batch(dh_t, x_t, h_prev, h_t, Wxh, Whh):
+    delta = dh_t * (1 - h_t ** 2)
+    B = x_t.shape[1]
+    return (Wxh.T @ delta, Whh.T @ delta, delta @ x_t.T / B, delta @ h_prev.T / B,
+            delta.mean(axis=1, keepdims=True))
+
+
+def backward_dbh_not_summed(dh_t, x_t, h_prev, h_t, Wxh, Whh):
+    delta = dh_t * (1 - h_t ** 2)
+    return Wxh.T @ delta, Whh.T @ delta, delta @ x_t.T, delta @ h_prev.T, delta
+
+
+def backward_dbh_without_keepdims(dh_t, x_t, h_prev, h_t, Wxh, Whh):
+    delta = dh_t * (1 - h_t ** 2)
+    return Wxh.T @ delta, Whh.T @ delta, delta @ x_t.T, delta @ h_prev.T, delta.sum(axis=1)
+
+
+def mse_seed_bug_2(y, target):
+    return np.mean((y - target) ** 2), y - target
+
+
+def mse_gradient_of_the_sum(y, target):
+    return np.mean((y - target) ** 2), 2 * (y - target)
+
+
+def mse_divided_by_O(y, target):
+    O = y.shape[-1]
+    return np.sum((y - target) ** 2) / O, 2 * (y - target) / O
+
+
+def mse_sign_flipped(y, target):
+    return np.mean((y - target) ** 2), 2 * (target - y) / y.size
+
+
+def mse_sum_loss(y, target):
+    return np.sum((y - target) ** 2), 2 * (y - target) / y.size
+
+
+def mse_loss_as_array(y, target):
+    return (y - target) ** 2 / y.size, 2 * (y - target) / y.size
+
+
+def bptt_seed_bug_1(params, xs, hs, dy):
+    Wxh, Whh, Why = params["Wxh"], params["Whh"], params["Why"]
+    T = xs.shape[0]
+    grads = {name: np.zeros_like(value) for name, value in params.items()}
+    grads["Why"] = np.outer(dy, hs[T])
+    grads["by"] = dy.reshape(-1, 1)
+    dh_next = np.zeros(Whh.shape[0])
+    for t in range(T, 0, -1):
+        dh = Why.T @ dy + dh_next            # as in the seed: an output term at every step
+        delta = dh * (1 - hs[t] ** 2)
+        grads["Wxh"] += np.outer(delta, xs[t - 1])
+        grads["Whh"] += np.outer(delta, hs[t - 1])
+        grads["bh"] += delta.reshape(-1, 1)
+        dh_next = Whh.T @ delta
+    return grads
+
+
+def bptt_seed_bug_3(params, xs, hs, dy):
+    Wxh, Whh, Why = params["Wxh"], params["Whh"], params["Why"]
+    T = xs.shape[0]
+    grads = {name: np.zeros_like(value) for name, value in params.items()}
+    grads["Why"] = np.outer(dy, hs[T])
+    grads["by"] = dy.reshape(-1, 1)
+    dh = Why.T @ dy
+    for t in range(T, 0, -1):
+        delta = dh * (1 - hs[t] ** 2)
+        grads["Wxh"] += np.outer(delta, xs[t - 1])
+        if t > 1:                            # as in the seed: no h_0 term
+            grads["Whh"] += np.outer(delta, hs[t - 1])
+        grads["bh"] += delta.reshape(-1, 1)
+        dh = Whh.T @ delta
+    return grads
+
+
+def bptt_seed_bugs_1_and_3(params, xs, hs, dy):
+    Wxh, Whh, Why = params["Wxh"], params["Whh"], params["Why"]
+    T = xs.shape[0]
+    grads = {name: np.zeros_like(value) for name, value in params.items()}
+    grads["Why"] = np.outer(dy, hs[T])
+    grads["by"] = dy.reshape(-1, 1)
+    dh_next = np.zeros(Whh.shape[0])
+    for t in range(T, 0, -1):
+        dh = Why.T @ dy + dh_next
+        delta = dh * (1 - hs[t] ** 2)
+        grads["Wxh"] += np.outer(delta, xs[t - 1])
+        grads["Whh"] += np.outer(delta, hs[t - 1]) if t > 1 else 0
+        grads["bh"] += delta.reshape(-1, 1)
+        dh_next = Whh.T @ delta
+    return grads
+
+
+def bptt_no_tanh_prime(params, xs, hs, dy):
+    Wxh, Whh, Why = params["Wxh"], params["Whh"], params["Why"]
+    T = xs.shape[0]
+    grads = {name: np.zeros_like(value) for name, value in params.items()}
+    grads["Why"] = np.outer(dy, hs[T])
+    grads["by"] = dy.reshape(-1, 1)
+    dh = Why.T @ dy
+    for t in range(T, 0, -1):
+        delta = dh
+        grads["Wxh"] += np.outer(delta, xs[t - 1])
+        grads["Whh"] += np.outer(delta, hs[t - 1])
+        grads["bh"] += delta.reshape(-1, 1)
+        dh = Whh.T @ delta
+    return grads
+
+
+def bptt_Whh_not_transposed(params, xs, hs, dy):
+    Wxh, Whh, Why = params["Wxh"], params["Whh"], params["Why"]
+    T = xs.shape[0]
+    grads = {name: np.zeros_like(value) for name, value in params.items()}
+    grads["Why"] = np.outer(dy, hs[T])
+    grads["by"] = dy.reshape(-1, 1)
+    dh = Why.T @ dy
+    for t in range(T, 0, -1):
+        delta = dh * (1 - hs[t] ** 2)
+        grads["Wxh"] += np.outer(delta, xs[t - 1])
+        grads["Whh"] += np.outer(delta, hs[t - 1])
+        grads["bh"] += delta.reshape(-1, 1)
+        dh = Whh @ delta
+    return grads
+
+
+def bptt_dh_not_carried(params, xs, hs, dy):
+    Wxh, Whh, Why = params["Wxh"], params["Whh"], params["Why"]
+    T = xs.shape[0]
+    grads = {name: np.zeros_like(value) for name, value in params.items()}
+    grads["Why"] = np.outer(dy, hs[T])
+    grads["by"] = dy.reshape(-1, 1)
+    dh = Why.T @ dy
+    for t in range(T, 0, -1):
+        delta = dh * (1 - hs[t] ** 2)
+        grads["Wxh"] += np.outer(delta, xs[t - 1])
+        grads["Whh"] += np.outer(delta, hs[t - 1])
+        grads["bh"] += delta.reshape(-1, 1)
+        dh_prev = Whh.T @ delta              # computed, but dh is never updated
+    return grads
+
+
+def bptt_only_last_step(params, xs, hs, dy):
+    Wxh, Whh, Why = params["Wxh"], params["Whh"], params["Why"]
+    T = xs.shape[0]
+    grads = {name: np.zeros_like(value) for name, value in params.items()}
+    grads["Why"] = np.outer(dy, hs[T])
+    grads["by"] = dy.reshape(-1, 1)
+    delta = (Why.T @ dy) * (1 - hs[T] ** 2)
+    grads["Wxh"] = np.outer(delta, xs[T - 1])
+    grads["Whh"] = np.outer(delta, hs[T - 1])
+    grads["bh"] = delta.reshape(-1, 1)
+    return grads
+
+
+def bptt_not_summed_over_time(params, xs, hs, dy):
+    Wxh, Whh, Why = params["Wxh"], params["Whh"], params["Why"]
+    T = xs.shape[0]
+    grads = {name: np.zeros_like(value) for name, value in params.items()}
+    grads["Why"] = np.outer(dy, hs[T])
+    grads["by"] = dy.reshape(-1, 1)
+    dh = Why.T @ dy
+    for t in range(T, 0, -1):
+        delta = dh * (1 - hs[t] ** 2)
+        grads["Wxh"] = np.outer(delta, xs[t - 1])
+        grads["Whh"] = np.outer(delta, hs[t - 1])
+        grads["bh"] = delta.reshape(-1, 1)
+        dh = Whh.T @ delta
+    return grads
+
+
+def bptt_tanh_prime_off_by_one(params, xs, hs, dy):
+    Wxh, Whh, Why = params["Wxh"], params["Whh"], params["Why"]
+    T = xs.shape[0]
+    grads = {name: np.zeros_like(value) for name, value in params.items()}
+    grads["Why"] = np.outer(dy, hs[T])
+    grads["by"] = dy.reshape(-1, 1)
+    dh = Why.T @ dy
+    for t in range(T, 0, -1):
+        delta = dh * (1 - hs[t - 1] ** 2)
+        grads["Wxh"] += np.outer(delta, xs[t - 1])
+        grads["Whh"] += np.outer(delta, hs[t - 1])
+        grads["bh"] += delta.reshape(-1, 1)
+        dh = Whh.T @ delta
+    return grads
+
+
+def bptt_dWhh_off_by_one(params, xs, hs, dy):
+    Wxh, Whh, Why = params["Wxh"], params["Whh"], params["Why"]
+    T = xs.shape[0]
+    grads = {name: np.zeros_like(value) for name, value in params.items()}
+    grads["Why"] = np.outer(dy, hs[T])
+    grads["by"] = dy.reshape(-1, 1)
+    dh = Why.T @ dy
+    for t in range(T, 0, -1):
+        delta = dh * (1 - hs[t] ** 2)
+        grads["Wxh"] += np.outer(delta, xs[t - 1])
+        grads["Whh"] += np.outer(delta, hs[t])
+        grads["bh"] += delta.reshape(-1, 1)
+        dh = Whh.T @ delta
+    return grads
+
+
+def bptt_dby_flat(params, xs, hs, dy):
+    grads = bptt_right(params, xs, hs, dy)
+    grads["by"] = dy.copy()
+    return grads
+
+
+def bptt_dWhy_transposed(params, xs, hs, dy):
+    grads = bptt_right(params, xs, hs, dy)
+    grads["Why"] = np.outer(hs[-1], dy)
+    return grads
+
+
+def numgrad_forward_difference(f, x, eps=1e-5):
+    x = x.copy()
+    grad = np.zeros_like(x)
+    fx = f(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + eps
+        grad[i] = (f(x) - fx) / eps
+        x[i] = old
+    return grad
+
+
+def numgrad_divided_by_eps(f, x, eps=1e-5):
+    x = x.copy()
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + eps
+        plus = f(x)
+        x[i] = old - eps
+        minus = f(x)
+        x[i] = old
+        grad[i] = (plus - minus) / eps
+    return grad
+
+
+def numgrad_not_restored(f, x, eps=1e-5):
+    x = x.copy()
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        x[i] += eps
+        plus = f(x)
+        x[i] -= 2 * eps
+        minus = f(x)
+        grad[i] = (plus - minus) / (2 * eps)
+    return grad
+
+
+def numgrad_ignores_eps(f, x, eps=1e-5):
+    return numerical_gradient_right(f, x, 1e-5)
+
+
+def numgrad_changes_callers_x(f, x, eps=1e-5):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        x[i] += eps
+        plus = f(x)
+        x[i] -= 2 * eps
+        minus = f(x)
+        grad[i] = (plus - minus) / (2 * eps)
+    return grad
+
+
+def numgrad_flattened(f, x, eps=1e-5):
+    flat = x.ravel().copy()
+    grad = np.zeros_like(flat)
+    for i in range(flat.size):
+        flat[i] += eps
+        plus = f(flat)
+        flat[i] -= 2 * eps
+        minus = f(flat)
+        flat[i] += eps
+        grad[i] = (plus - minus) / (2 * eps)
+    return grad.reshape(x.shape)
+
+
+def clip_each_array(grads, max_norm):
+    out = {}
+    for name, g in grads.items():
+        norm = np.linalg.norm(g)
+        out[name] = g * max_norm / norm if norm > max_norm else g
+    return out
+
+
+def clip_by_value(grads, max_norm):
+    return {name: np.clip(g, -max_norm, max_norm) for name, g in grads.items()}
+
+
+def clip_always(grads, max_norm):
+    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+    return {name: g * max_norm / norm for name, g in grads.items()}
+
+
+def clip_sum_of_norms(grads, max_norm):
+    norm = sum(np.linalg.norm(g) for g in grads.values())
+    return {name: g * max_norm / norm for name, g in grads.items()} if norm > max_norm else grads
+
+
+def clip_in_place(grads, max_norm):
+    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+    if norm > max_norm:
+        for g in grads.values():
+            g *= max_norm / norm
+    return grads
+
+
+def sgd_plus(params, grads, learning_rate):
+    return {name: params[name] + learning_rate * grads[name] for name in params}
+
+
+def sgd_no_learning_rate(params, grads, learning_rate):
+    return {name: params[name] - grads[name] for name in params}
+
+
+def sgd_in_place(params, grads, learning_rate):
+    for name in params:
+        params[name] -= learning_rate * grads[name]
+    return params
+
+
+C = rnn_checks
+# (check, student's function, words the message must contain: the mistake and its equation)
+DIAGNOSES = [
+    (C.check_step_forward, forward_no_tanh, ["tanh is missing", "Eq. (2.2)"]),
+    (C.check_step_forward, forward_no_bias, ["bias b_h is missing", "Eq. (2.1)"]),
+    (C.check_step_forward, forward_bias_after_tanh, ["after the tanh", "Eq. (2.1)"]),
+    (C.check_step_forward, forward_Whh_transposed, ["W_hh^T h_{t-1} instead", "Eq. (2.1)"]),
+    (C.check_step_forward, forward_right_only_for_h0_zero, ["W_hh h_{t-1} is missing"]),
+    (C.check_step_backward, backward_no_tanh_prime, ["tanh' factor is missing", "Eq. (2.8)"]),
+    (C.check_step_backward, backward_tanh_prime_at_h_prev, ["at h_{t-1} instead", "(2.8)"]),
+    (C.check_step_backward, backward_tanh_applied_twice, ["1 - tanh(h_t)^2", "Eq. (2.8)"]),
+    (C.check_step_backward, backward_Whh_not_transposed,
+     ["W_hh instead of W_hh^T", "Eq. (2.9)", "dh_prev"]),
+    (C.check_step_backward, backward_dWhh_with_h_t, ["dWhh uses h_t", "Eq. (2.11)"]),
+    (C.check_step_backward, backward_right_only_for_B_1,
+     ["not summed over the batch", "Eqs. (2.10)-(2.12)"]),
+    (C.check_step_backward, backward_mean_over_batch, ["averaged over the batch"]),
+    (C.check_step_backward, backward_dbh_not_summed,
+     ["dbh has shape (H, B) = (5, 2)", "sum over the batch", "Eq. (2.12)"]),
+    (C.check_step_backward, backward_dbh_without_keepdims, ["dbh has shape (H,)", "keepdims"]),
+    (C.check_mse_loss, mse_seed_bug_2, ["without the factor 2/n", "seed's bug 2", "Eq. (2.5)"]),
+    (C.check_mse_loss, mse_gradient_of_the_sum, ["gradient of the sum of squares"]),
+    (C.check_mse_loss, mse_divided_by_O, ["divided by O only", "case 2"]),
+    (C.check_mse_loss, mse_sign_flipped, ["sign is flipped"]),
+    (C.check_mse_loss, mse_sum_loss, ["loss is the sum of squares", "Eq. (2.4)"]),
+    (C.check_mse_loss, mse_loss_as_array, ["the loss must be one number"]),
+    (C.check_bptt, bptt_seed_bug_1, ["added at every step", "seed's bug 1", "Eq. (2.9)"]),
+    (C.check_bptt, bptt_seed_bug_3, ["delta_1 h_0^T", "seed's bug 3", "Eq. (2.11)",
+                                     "correct: Wxh, Why, bh, by"]),
+    (C.check_bptt, bptt_seed_bugs_1_and_3, ["Two known mistakes together in Whh",
+                                            "seed's bug 1", "seed's bug 3"]),
+    (C.check_bptt, bptt_no_tanh_prime, ["tanh' factor is missing", "Eq. (2.8)"]),
+    (C.check_bptt, bptt_Whh_not_transposed, ["W_hh instead of W_hh^T", "Eq. (2.9)"]),
+    (C.check_bptt, bptt_dh_not_carried, ["not carried back", "reuses dL/dh_T", "Eq. (2.9)"]),
+    (C.check_bptt, bptt_only_last_step, ["only step T contributes"]),
+    (C.check_bptt, bptt_not_summed_over_time, ["assigned (=) instead of accumulated (+=)",
+                                               "Eqs. (2.10)-(2.12)"]),
+    (C.check_bptt, bptt_tanh_prime_off_by_one, ["tanh' is taken at h_{t-1}", "Eq. (2.8)"]),
+    (C.check_bptt, bptt_dWhh_off_by_one, ["dWhh uses h_t instead of h_{t-1}", "Eq. (2.11)"]),
+    (C.check_bptt, bptt_dby_flat, ["by has shape (O,) = (3,); expected (O, 1) = (3, 1)",
+                                   "keepdims"]),
+    (C.check_bptt, bptt_dWhy_transposed, ["Why has shape (H, O) = (5, 3)", "transposed"]),
+    (C.check_numerical_gradient, numgrad_forward_difference, ["forward differences"]),
+    (C.check_numerical_gradient, numgrad_divided_by_eps, ["instead of 2 eps"]),
+    (C.check_numerical_gradient, numgrad_not_restored, ["not put back"]),
+    (C.check_numerical_gradient, numgrad_ignores_eps, ["eps is ignored", "case 2"]),
+    (C.check_numerical_gradient, numgrad_changes_callers_x, ["changed its input x in place"]),
+    (C.check_numerical_gradient, numgrad_flattened, ["called f with shape (12,)"]),
+    (C.check_clip_grads, clip_each_array, ["clipped on its own", "Eq. (5.5)"]),
+    (C.check_clip_grads, clip_by_value, ["np.clip"]),
+    (C.check_clip_grads, clip_always, ["even when its norm is below", "case 2"]),
+    (C.check_clip_grads, clip_sum_of_norms, ["sum of the arrays' norms"]),
+    (C.check_clip_grads, clip_in_place, ["changed its input grads in place"]),
+    (C.check_sgd_step, sgd_plus, ["uphill", "Eq. (4.2)"]),
+    (C.check_sgd_step, sgd_no_learning_rate, ["learning rate is not used"]),
+    (C.check_sgd_step, sgd_in_place, ["changed its input params in place"]),
+]
+
+
+@pytest.mark.parametrize("check, fn, words", DIAGNOSES, ids=lambda v: getattr(v, "__name__", ""))
+def test_each_known_mistake_gets_its_diagnosis(check, fn, words):
+    result = check(fn)
+    assert not result.passed and result.status == "failed"
+    for word in words:
+        assert word in result.message, f"{word!r} not in:\n{result.message}"
+
+
+@pytest.mark.parametrize("check, fn, words", DIAGNOSES, ids=lambda v: getattr(v, "__name__", ""))
+def test_a_diagnosis_names_only_the_mistake_made(check, fn, words):
+    # No other known mistake claims the same outputs: each description appears at most once,
+    # and the seed's bugs are not named for a mistake that is not theirs.
+    message = check(fn).message
+    assert message.count("Known mistake") <= 1 or "Two known" in message
+    if "seed" not in fn.__name__:
+        assert "seed's bug" not in message
+
+
+# --------------------------------------------------------------------------------------
+# Not fooled: zeros, B = 1 only, h_0 = 0 only
+# --------------------------------------------------------------------------------------
+
+def zeros_forward(x_t, h_prev, Wxh, Whh, bh):
+    return np.zeros_like(h_prev)
+
+
+def zeros_backward(dh_t, x_t, h_prev, h_t, Wxh, Whh):
+    return (np.zeros_like(x_t), np.zeros_like(h_prev), np.zeros_like(Wxh), np.zeros_like(Whh),
+            np.zeros((Whh.shape[0], 1)))
+
+
+def zeros_bptt(params, xs, hs, dy):
+    return {name: np.zeros_like(value) for name, value in params.items()}
+
+
+def forward_right_only_for_B_1(x_t, h_prev, Wxh, Whh, bh):
+    h = np.tanh(Wxh @ x_t[:, :1] + Whh @ h_prev[:, :1] + bh)
+    return np.repeat(h, x_t.shape[1], axis=1)
+
+
+def backward_right_only_for_h0_zero(dh_t, x_t, h_prev, h_t, Wxh, Whh):
+    delta = dh_t * (1 - h_t ** 2)
+    return (Wxh.T @ delta, Whh.T @ delta, delta @ x_t.T, np.zeros_like(Whh),
+            delta.sum(axis=1, keepdims=True))
+
+
+@pytest.mark.parametrize("check, fn", [
+    (rnn_checks.check_step_forward, zeros_forward),
+    (rnn_checks.check_step_backward, zeros_backward),
+    (rnn_checks.check_bptt, zeros_bptt),
+    (rnn_checks.check_step_forward, forward_right_only_for_B_1),
+    (rnn_checks.check_step_backward, backward_right_only_for_B_1),
+    (rnn_checks.check_step_forward, forward_right_only_for_h0_zero),
+    (rnn_checks.check_step_backward, backward_right_only_for_h0_zero),
+    (rnn_checks.check_bptt, bptt_seed_bug_3),           # right when h_0 = 0
+], ids=lambda v: getattr(v, "__name__", ""))
+def test_not_fooled_by_zeros_batch_of_one_or_zero_h0(check, fn):
+    result = check(fn)
+    assert not result.passed
+    assert "Wrong values" in result.message
+
+
+def test_zeros_are_called_zeros():
+    message = rnn_checks.check_bptt(zeros_bptt).message
+    assert "Wxh is all zeros" in message and "Why is all zeros" in message
+
+
+def test_the_cases_cannot_hide_a_mistake():
+    # Every case has pairwise-distinct sizes (and B > 1, O > 1, T >= 3, a nonzero h_0 where
+    # they apply). Every known mistake of the RNN steps and BPTT changes some output on every
+    # case; the mistakes of the loss, clipping and SGD on at least one case each.
+    def clip_right(case):
+        return rnn_core.clip_grads(case.inputs["grads"], case.extra["max_norm"])
+
+    def sgd_right(case):
+        p, g = case.inputs["params"], case.inputs["grads"]
+        return {k: p[k] - case.extra["learning_rate"] * g[k] for k in p}
+
+    groups = [(rnn_checks._step_cases(0), rnn_checks._STEP_FORWARD_MISTAKES,
+               rnn_checks._step_forward_variant),
+              (rnn_checks._step_cases(0), rnn_checks._STEP_BACKWARD_MISTAKES,
+               rnn_checks._step_backward_variant),
+              (rnn_checks._bptt_cases(0), rnn_checks._BPTT_MISTAKES, rnn_checks._bptt_variant),
+              (rnn_checks._mse_cases(0), rnn_checks._MSE_MISTAKES, rnn_checks._mse_variant),
+              (rnn_checks._clip_cases(0), rnn_checks._CLIP_MISTAKES, clip_right),
+              (rnn_checks._sgd_cases(0), rnn_checks._SGD_MISTAKES, sgd_right)]
+    for number, (cases, mistakes, right_answer) in enumerate(groups):
+        seen = {mistake.description: 0 for mistake in mistakes}
+        for case in cases:
+            sizes = list(case.sizes.values())
+            assert len(set(sizes)) == len(sizes), case.sizes
+            assert case.sizes.get("B", 2) > 1 and case.sizes.get("T", 3) >= 3
+            for name in ("h_prev", "hs"):
+                if name in case.inputs:
+                    assert np.all(case.inputs[name][0] != 0)
+            right = right_answer(case)
+            for mistake in mistakes:
+                answer = mistake.compute(case)
+                seen[mistake.description] += any(not np.allclose(answer[k], right[k])
+                                                  for k in answer)
+        needed = len(cases) if number < 3 else 1
+        assert all(count >= needed for count in seen.values()), seen
+
+
+def test_the_checkers_own_right_variant_is_rnn_core():
+    # The variants with default flags (the base of every mistake) equal the reference.
+    for case in rnn_checks._step_cases(1):
+        assert np.allclose(rnn_checks._step_forward_variant(case)["h_t"], case.inputs["h_t"])
+        right = rnn_checks._step_backward_reference(case)
+        mine = rnn_checks._step_backward_variant(case)
+        assert all(np.allclose(mine[k], right[k]) for k in right)
+    for case in rnn_checks._bptt_cases(1):
+        i = case.inputs
+        right = rnn_core.backward(i["params"], i["xs"], i["hs"], i["dy"])[0]
+        mine = rnn_checks._bptt_variant(case)
+        assert all(np.allclose(mine[k], right[k]) for k in right)
+
+
+def test_the_step_backward_reference_matches_finite_differences():
+    # dx_t and dh_prev are gradients of L = sum(dh_t * h_t) with respect to x_t and h_{t-1}.
+    case = rnn_checks._step_cases(2)[0]
+    i, p = case.inputs, case.extra["params"]
+
+    def loss(x_t, h_prev, Wxh=p["Wxh"], Whh=p["Whh"], bh=p["bh"]):
+        return np.sum(i["dh_t"] * np.tanh(Wxh @ x_t + Whh @ h_prev + bh))
+    right = rnn_checks._step_backward_reference(case)
+    numerical = {
+        "dx_t": rnn_core.numerical_gradient(lambda x: loss(x, i["h_prev"]), i["x_t"]),
+        "dh_prev": rnn_core.numerical_gradient(lambda h: loss(i["x_t"], h), i["h_prev"]),
+        "dWxh": rnn_core.numerical_gradient(lambda W: loss(i["x_t"], i["h_prev"], Wxh=W),
+                                            p["Wxh"]),
+        "dWhh": rnn_core.numerical_gradient(lambda W: loss(i["x_t"], i["h_prev"], Whh=W),
+                                            p["Whh"]),
+        "dbh": rnn_core.numerical_gradient(lambda b: loss(i["x_t"], i["h_prev"], bh=b), p["bh"]),
+    }
+    for name, value in numerical.items():
+        assert rnn_core.relative_error(right[name], value) < 1e-7, name
+
+
+# --------------------------------------------------------------------------------------
+# Unfinished, crashing, wrongly shaped: a message, never an exception
+# --------------------------------------------------------------------------------------
+
+def unfinished(*args, **kwargs):
+    raise NotImplementedError("implement Eqs. (2.1)-(2.2)")
+
+
+ALL_CHECKS = [check for check, _ in RIGHT]
+
+
+@pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: c.__name__)
+def test_an_unfinished_function_is_not_implemented_yet(check):
+    result = check(unfinished)
+    assert not result.passed and result.status == "not implemented"
+    assert "not implemented yet" in str(result)
+    assert "raise NotImplementedError" in result.message and "run this check again" in result.message
+
+
+def forward_crashes(x_t, h_prev, Wxh, Whh, bh):
+    return np.tanh(Wxh @ x_t + Whh @ h_prev.T + bh)
+
+
+def test_a_crash_is_one_line_with_the_shapes_and_the_line():
+    result = rnn_checks.check_step_forward(forward_crashes)
+    assert not result.passed
+    assert "rnn_step_forward crashed in case 1 of 3 (D = 3, H = 5, B = 2" in result.message
+    assert "h_prev (5, 2)" in result.message
+    assert "ValueError: matmul" in result.message
+    assert "Whh @ h_prev.T" in result.message          # the student's line
+    assert "Traceback" not in result.message
+
+
+@pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("answer", [None, "text", 3.0, (1, 2), {"a": 1}, [np.zeros(2)]],
+                         ids=repr)
+def test_any_answer_at_all_gives_a_result_not_an_exception(check, answer):
+    result = check(lambda *args, **kwargs: answer)
+    assert isinstance(result, rnn_checks.CheckResult) and not result.passed
+    assert result.message
+
+
+@pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("error", [ZeroDivisionError("division by zero"), KeyError("Wxh"),
+                                   IndexError("index 4 is out of bounds"), RecursionError()],
+                         ids=lambda e: type(e).__name__)
+def test_any_exception_is_reported(check, error):
+    def crashes(*args, **kwargs):
+        raise error
+    result = check(crashes)
+    assert not result.passed and "crashed in case 1" in result.message
+    assert type(error).__name__ in result.message
+
+
+def test_not_a_function():
+    result = rnn_checks.check_bptt("bptt")
+    assert not result.passed and "pass the function itself" in result.message
+
+
+@pytest.mark.parametrize("fn, words", [
+    (lambda x_t, h_prev, Wxh, Whh, bh: step_forward_right(x_t, h_prev, Wxh, Whh, bh).T,
+     ["h_t has shape (B, H) = (2, 5); expected (H, B) = (5, 2)", "transposed"]),
+    (lambda x_t, h_prev, Wxh, Whh, bh: step_forward_right(x_t, h_prev, Wxh, Whh, bh).ravel(),
+     ["h_t has shape (10,); expected (H, B) = (5, 2)", "right number of entries"]),
+    (lambda x_t, h_prev, Wxh, Whh, bh: step_forward_right(x_t, h_prev, Wxh, Whh, bh)
+     .astype(np.float32), ["float32"]),
+    (lambda x_t, h_prev, Wxh, Whh, bh: step_forward_right(x_t, h_prev, Wxh, Whh, bh).tolist(),
+     ["h_t is a list", "NumPy array"]),
+    (lambda x_t, h_prev, Wxh, Whh, bh: (step_forward_right(x_t, h_prev, Wxh, Whh, bh), h_prev),
+     ["returned a tuple of 2 items; return only h_t"]),
+], ids=["transposed", "flat", "float32", "list", "tuple"])
+def test_wrong_shapes_and_types_are_named(fn, words):
+    result = rnn_checks.check_step_forward(fn)
+    assert not result.passed
+    for word in words:
+        assert word in result.message, result.message
+
+
+def test_bptt_returning_a_tuple_or_missing_keys():
+    assert "only the grads dict" in rnn_checks.check_bptt(
+        lambda p, xs, hs, dy: (bptt_right(p, xs, hs, dy), None)).message
+    message = rnn_checks.check_bptt(
+        lambda p, xs, hs, dy: {k: v for k, v in bptt_right(p, xs, hs, dy).items() if k != "by"}
+    ).message
+    assert "no key(s) ['by']" in message
+
+
+def test_a_function_that_changes_its_inputs_fails_even_with_right_values():
+    def bptt_writes_into_hs(params, xs, hs, dy):
+        grads = bptt_right(params, xs, hs, dy)
+        hs[:] = 0.0
+        return grads
+    result = rnn_checks.check_bptt(bptt_writes_into_hs)
+    assert not result.passed and "changed its input hs in place" in result.message
+
+
+def test_the_checks_are_repeatable():
+    first = rnn_checks.check_bptt(bptt_seed_bug_1).message
+    assert rnn_checks.check_bptt(bptt_seed_bug_1).message == first
+
+
+# --------------------------------------------------------------------------------------
+# Display
+# --------------------------------------------------------------------------------------
+
+def test_display_plain_and_html():
+    passed = rnn_checks.check_step_forward(step_forward_right)
+    failed = rnn_checks.check_step_forward(forward_no_bias)
+    todo = rnn_checks.check_step_forward(unfinished)
+    assert str(passed).startswith("[PASSED] check_step_forward: passed")
+    assert str(failed).startswith("[FAILED] check_step_forward: not right yet")
+    assert str(todo).startswith("[TO DO] check_step_forward: not implemented yet")
+    assert repr(failed) == str(failed)
+    html_pass, html_fail = passed._repr_html_(), failed._repr_html_()
+    assert "#1e7b34" in html_pass and "#b42318" in html_fail     # green, red
+    assert "font-size: 16px" in html_fail
+    assert "the bias b_h is missing" in html_fail
+    escaped = rnn_checks.CheckResult("x", "failed", "a < b <script>")._repr_html_()
+    assert "<script" not in escaped and "a &lt; b" in escaped
