@@ -1,0 +1,147 @@
+"""Tests of tools/student_edition.py on a small synthetic notebook built here: no solution
+code survives, stubs raise NotImplementedError with the hint, solution <details> blocks are
+gone, other cells are unchanged, and the built notebook runs top to bottom in a fresh kernel
+with its check reporting "not implemented yet".
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import student_edition  # noqa: E402
+
+SOLUTION_LINE = "return np.tanh(Wxh @ x_t + Whh @ h_prev + bh)"
+
+EXERCISE = '''import numpy as np
+
+
+def rnn_step_forward(x_t, h_prev, Wxh, Whh, bh):
+    """One step of the RNN, Eqs. (2.1)-(2.2): x_t (D, B), h_prev (H, B) -> h_t (H, B)."""
+    ### BEGIN SOLUTION
+    # HINT: Eq. (2.1), then Eq. (2.2)
+    ''' + SOLUTION_LINE + '''
+    ### END SOLUTION'''
+
+WHOLE_CELL_SOLUTION = "secret_answer = 42   # a whole cell marked as a solution"
+AFTER = ('import rnn_core\n'
+         'print(f"{rnn_core.mse_loss(np.array([1.0, 2.0]), np.array([0.0, 0.0]))[0]:.6f}")')
+MARKDOWN = ("## Exercises\n\n**1.** Why tanh?\n\n<details><summary>Solution</summary>\n\n"
+            "Because SECRET_PROSE.\n</details>\n\n**2.** Keep this hint:\n\n"
+            "<details><summary>Hint</summary>Look at Eq. (2.8).</details>")
+
+
+def synthetic_notebook():
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    stored = nbformat.v4.new_output("stream", name="stdout", text="instructor output\n")
+    cells = [
+        nbformat.v4.new_markdown_cell("# A lesson\n\nWhat you will learn: one RNN step."),
+        nbformat.v4.new_code_cell(EXERCISE, outputs=[stored], execution_count=1),
+        nbformat.v4.new_code_cell("import rnn_checks\n"
+                                  "rnn_checks.check_step_forward(rnn_step_forward)",
+                                  outputs=[nbformat.v4.new_output(
+                                      "execute_result", data={"text/plain": "[PASSED] ..."},
+                                      execution_count=2)], execution_count=2),
+        nbformat.v4.new_code_cell(WHOLE_CELL_SOLUTION,
+                                  metadata={"nbgrader": {"solution": True, "grade": False,
+                                                         "grade_id": "answer"}}),
+        nbformat.v4.new_code_cell(AFTER, outputs=[nbformat.v4.new_output(
+            "stream", name="stdout", text="2.500000\n")], execution_count=4),
+        nbformat.v4.new_markdown_cell(MARKDOWN),
+        nbformat.v4.new_markdown_cell("The answer is SECRET_MARKDOWN_CELL.",
+                                      metadata={"nbgrader": {"solution": True}}),
+    ]
+    nb.cells = cells
+    return nb
+
+
+@pytest.fixture
+def built(tmp_path):
+    src = tmp_path / "notebooks"
+    src.mkdir()
+    nbformat.write(synthetic_notebook(), src / "01_lesson.ipynb")
+    (src / "data.txt").write_text("a file the notebooks read\n")
+    out = tmp_path / "student"
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "student_edition.py"),
+                             "--src", str(src), "--out", str(out)],
+                            capture_output=True, text=True, check=True)
+    return src, out, result.stdout
+
+
+def test_no_solution_survives(built):
+    src, out, stdout = built
+    text = (out / "01_lesson.ipynb").read_text()
+    for secret in (SOLUTION_LINE, "SECRET_PROSE", "SECRET_MARKDOWN_CELL", "secret_answer",
+                   "BEGIN SOLUTION", "END SOLUTION", "instructor output", "[PASSED]"):
+        assert secret not in text, secret
+    assert "1 solution regions, 2 solution cells, 1 solution blocks removed" in stdout
+    assert (out / "data.txt").read_text() == "a file the notebooks read\n"
+
+
+def test_stubs_and_kept_cells(built):
+    src, out, _ = built
+    original = nbformat.read(src / "01_lesson.ipynb", as_version=4)
+    student = nbformat.read(out / "01_lesson.ipynb", as_version=4)
+    assert len(student.cells) == len(original.cells)
+    exercise = student.cells[1]
+    assert exercise.outputs == [] and exercise.execution_count is None
+    assert 'raise NotImplementedError("Eq. (2.1), then Eq. (2.2)")' in exercise.source
+    assert "\n    raise NotImplementedError" in exercise.source          # same indentation
+    assert exercise.source.startswith(EXERCISE.split("### BEGIN")[0].rstrip())  # docstring kept
+    namespace = {}
+    exec(exercise.source, namespace)
+    with pytest.raises(NotImplementedError, match="Eq. \\(2.1\\)"):
+        namespace["rnn_step_forward"](None, None, None, None, None)
+    assert student.cells[2].outputs == []                               # the check cell
+    assert student.cells[3].source.startswith("# YOUR CODE HERE")
+    assert student.cells[6].source == "YOUR ANSWER HERE"
+    # Unchanged: the intro, the cell after the exercise (with its output), the kept hint.
+    for index in (0, 4):
+        assert student.cells[index] == original.cells[index]
+    assert "<details><summary>Hint</summary>Look at Eq. (2.8).</details>" in student.cells[5].source
+    assert "**1.** Why tanh?" in student.cells[5].source and "<summary>Solution" not in \
+        student.cells[5].source
+
+
+def test_the_student_edition_runs_top_to_bottom(built, monkeypatch):
+    _, out, _ = built
+    # The course's modules come from `pip install -e .`; the root on the kernel's path as
+    # well keeps this test independent of how the checkout was installed.
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    nb = nbformat.read(out / "01_lesson.ipynb", as_version=4)
+    # A fresh kernel; raises CellExecutionError on any cell error.
+    NotebookClient(nb, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(out)}}).execute()
+    check_output = nb.cells[2].outputs[0]
+    text = check_output["data"]["text/plain"]
+    assert "not implemented yet" in text
+    assert "not implemented yet" in check_output["data"]["text/html"]
+    assert nb.cells[4].outputs[0]["text"] == "2.500000\n"
+
+
+@pytest.mark.parametrize("source, message", [
+    ("### BEGIN SOLUTION\nx = 1\n", "BEGIN SOLUTION without END"),
+    ("x = 1\n### END SOLUTION\n", "END SOLUTION without BEGIN"),
+    ("### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION\n", "inside a region"),
+])
+def test_broken_markup_is_an_error_naming_the_cell(source, message):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source)]
+    with pytest.raises(student_edition.MarkupError, match=message) as error:
+        student_edition.student_notebook(nb, "x.ipynb")
+    assert "x.ipynb, cell 0" in str(error.value)
+
+
+def test_default_hint_and_two_regions():
+    source = ("def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n\n\n"
+              "def g():\n    ### BEGIN SOLUTION\n    return 2\n    ### END SOLUTION")
+    out, count = student_edition.strip_regions(source, "here")
+    assert count == 2 and "return 1" not in out and "return 2" not in out
+    assert out.count(f'raise NotImplementedError("{student_edition.DEFAULT_HINT}")') == 2
