@@ -842,7 +842,8 @@ _NUMGRAD_MISTAKES = [
     _Mistake("divided by eps instead of 2 eps: the two points are 2 eps apart",
              FINITE_DIFFERENCES, _numgrad_mistake("no_half")),
     _Mistake("x[i] is not put back after the nudge, so later entries are measured at a "
-             "moved point: restore x[i] = old", FINITE_DIFFERENCES, _numgrad_mistake("not_restored")),
+             "moved point: restore x[i] = old", FINITE_DIFFERENCES,
+             _numgrad_mistake("not_restored")),
     _Mistake("eps is ignored (a fixed step is used); use the eps argument",
              FINITE_DIFFERENCES, _numgrad_mistake("fixed_eps")),
 ]
@@ -983,7 +984,8 @@ def _sgd_cases(seed):
     cases = []
     for number, ((D, H, O), learning_rate) in enumerate(specs, start=1):
         cases.append(_Case(number, len(specs), {"D": D, "H": H, "O": O},
-                           {"params": _params(rng, D, H, O), "grads": _grads_like(rng, D, H, O, 1.0)},
+                           {"params": _params(rng, D, H, O),
+                            "grads": _grads_like(rng, D, H, O, 1.0)},
                            {"learning_rate": learning_rate}))
     return cases
 
