@@ -1,0 +1,285 @@
+"""course.py, the entry point of the README's two commands: its decisions, tested here for
+every OS without needing one (venv paths, which Python builds .venv, when .venv is rebuilt or
+reinstalled, the command lines), and the bash scripts' freedom from bash 3.2's pitfalls.
+Also tools/check_environment.py's advice when rnn_core or widget support is missing."""
+
+import ast
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load(name, path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+course = load("course", ROOT / "course.py")
+check_environment = load("check_environment", ROOT / "tools" / "check_environment.py")
+
+
+# -- paths and interpreters per OS ---------------------------------------------------------
+
+@pytest.mark.parametrize("os_name, expected", [
+    ("posix", ("venv", "bin", "python")),
+    ("nt", ("venv", "Scripts", "python.exe")),
+])
+def test_venv_python_per_os(os_name, expected):
+    assert Path(course.venv_python("venv", os_name)).parts[-3:] == expected
+
+
+def test_python_candidates_newest_first_per_os():
+    posix = course.python_candidates("posix", environ={})
+    assert posix[0] == ["python3.13"] and ["python3.10"] in posix
+    assert posix.index(["python3.10"]) < posix.index(["python3"])
+    assert ["python3.9"] not in posix
+    windows = course.python_candidates("nt", environ={})
+    assert windows[0] == ["py", "-3.13"] and ["py", "-3.10"] in windows
+    assert all(c[0] == "py" for c in windows[:-1])
+
+
+def test_python_environment_variable_is_the_only_candidate():
+    assert course.python_candidates("posix", environ={"PYTHON": "/opt/py/bin/python3.12"}) == [
+        ["/opt/py/bin/python3.12"]]
+
+
+# -- rebuild or not, reinstall or not ------------------------------------------------------
+
+@pytest.mark.parametrize("probe, expected", [
+    (None, "no .venv yet"),
+    ("broken: python does not start: No such file", "broken"),
+    ((3, 9, 18), "made by Python 3.9.18"),
+    ((2, 7, 18), "made by Python 2.7.18"),
+    ((3, 10, 0), None),
+    ((3, 13, 0), None),
+    ((3, 14, 1), None),   # newer than tested: used, with a note when it is built
+])
+def test_venv_problem(probe, expected):
+    reason = course.venv_problem(probe)
+    if expected is None:
+        assert reason is None
+    else:
+        assert expected in reason
+
+
+def test_explicit_python_rebuilds_only_for_another_minor_version():
+    assert course.wanted_python_mismatch((3, 11, 7), None) is None
+    assert course.wanted_python_mismatch((3, 11, 7), (3, 11, 9)) is None
+    assert "3.12" in course.wanted_python_mismatch((3, 11, 7), (3, 12, 1))
+
+
+def test_install_stamp_follows_requirements_constraints_and_python(tmp_path):
+    for name, text in [("requirements.txt", "numpy\n"), ("pyproject.toml", "[project]\n")]:
+        (tmp_path / name).write_text(text)
+    (tmp_path / "constraints").mkdir()
+    (tmp_path / "constraints" / "current.txt").write_text("numpy==2.0.0\n")
+    first = course.install_fingerprint(tmp_path, (3, 11, 7))
+    assert course.needs_install(None, first)                  # first run or failed install
+    assert not course.needs_install(first + "\n", first)      # nothing changed
+    assert course.install_fingerprint(tmp_path, (3, 11, 9)) == first   # patch release
+    assert course.install_fingerprint(tmp_path, (3, 12, 0)) != first
+    # Windows checkouts may have CRLF line ends: same content, same stamp.
+    (tmp_path / "requirements.txt").write_bytes(b"numpy\r\n")
+    assert course.install_fingerprint(tmp_path, (3, 11, 7)) == first
+    (tmp_path / "constraints" / "current.txt").write_text("numpy==2.0.1\n")
+    assert course.needs_install(first, course.install_fingerprint(tmp_path, (3, 11, 7)))
+
+
+def fake_python(tmp_path, body):
+    """A .venv whose bin/python is a shell script (POSIX only)."""
+    python = tmp_path / "venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text("#!/bin/sh\n" + body + "\n")
+    python.chmod(0o755)
+    return tmp_path / "venv"
+
+
+@pytest.mark.skipif(os.name == "nt", reason="shell-script stand-in for a venv's python")
+@pytest.mark.parametrize("body, expected", [
+    ("echo 3.9.6", "made by Python 3.9.6"),
+    ("echo 'error while loading shared libraries' >&2; exit 127", "broken"),
+    ("echo hello", "broken"),
+    ("echo 3.12.1", None),
+])
+def test_probe_of_a_real_interpreter_file(tmp_path, body, expected):
+    reason = course.venv_problem(course.probe_venv(str(fake_python(tmp_path, body))))
+    assert (reason is None) if expected is None else (expected in reason), reason
+
+
+def test_probe_of_a_missing_venv(tmp_path):
+    assert course.probe_venv(str(tmp_path / "nothing")) is None
+
+
+# -- command lines -------------------------------------------------------------------------
+
+def test_lab_arguments():
+    args = course.lab_arguments(["--port=9999"], is_root=False, browser_found=True)
+    assert "--ip=127.0.0.1" in args
+    assert "--LabApp.news_url=None" in args
+    assert "--LanguageServerManager.autodetect=False" in args
+    assert any(a.startswith("--LabApp.default_url=/lab/tree/notebooks/00_") for a in args)
+    assert "--allow-root" not in args and "--no-browser" not in args
+    assert args[-1] == "--port=9999"          # the user's own arguments come last and win
+    args = course.lab_arguments([], is_root=True, browser_found=False)
+    assert "--allow-root" in args and "--no-browser" in args
+
+
+def test_lab_options_exist_in_the_installed_jupyter():
+    """Each --Class.trait option of the lab command names a real, configurable trait."""
+    pytest.importorskip("jupyterlab")
+    from jupyter_lsp.manager import LanguageServerManager
+    from jupyterlab.labapp import LabApp
+    classes = {"LabApp": LabApp, "LanguageServerManager": LanguageServerManager}
+    for arg in course.lab_arguments([], is_root=False, browser_found=True):
+        match = re.match(r"--(\w+)\.(\w+)=", arg)
+        if match and match.group(1) in classes:
+            trait = classes[match.group(1)].class_traits(config=True).get(match.group(2))
+            assert trait is not None, arg
+
+
+@pytest.mark.parametrize("extra, cpus, parallel", [
+    ([], 2, True),
+    (["tests/test_rnn_core.py", "-x"], 4, True),
+    ([], 1, False),
+    (["-n", "0"], 2, False),
+    (["-n0"], 2, False),
+    (["-p", "no:xdist"], 2, False),
+])
+def test_pytest_arguments(extra, cpus, parallel):
+    args = course.pytest_arguments(extra, cpus)
+    assert args[len(args) - len(extra):] == extra
+    assert ("--dist" in args and "loadscope" in args) == parallel
+
+
+def run_course(*args, env=None):
+    return subprocess.run([sys.executable, str(ROOT / "course.py"), *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **(env or {})})
+
+
+def test_usage_without_a_command():
+    result = run_course()
+    assert result.returncode == 2
+    assert "python course.py COMMAND" in result.stderr and "py course.py" in result.stderr
+    assert run_course("--help").returncode == 0
+
+
+def test_student_command_says_clearly_when_its_builder_is_missing(tmp_path, monkeypatch):
+    monkeypatch.setattr(course, "ROOT", str(tmp_path))
+    with pytest.raises(course.CourseError, match="student_edition.py is not there"):
+        course.command_script("python", os.path.join("tools", "student_edition.py"), [],
+                              " yet")
+
+
+def test_too_old_python_environment_variable_is_refused(monkeypatch):
+    monkeypatch.setenv("PYTHON", sys.executable)
+    monkeypatch.setattr(course, "MIN_PYTHON", (sys.version_info[0], sys.version_info[1] + 1))
+    with pytest.raises(course.CourseError, match=r"\$PYTHON=.* is not a Python"):
+        course.find_base_python()
+
+
+# -- the code of the entry point and the bash scripts ---------------------------------------
+
+def test_course_py_parses_as_python_3_6():
+    """course.py must be able to say "too old" on an old Python (macOS's python3 is 3.9):
+    no syntax newer than 3.6 (no walrus, match, or parenthesised context managers)."""
+    ast.parse((ROOT / "course.py").read_text(encoding="utf-8"), feature_version=(3, 6))
+
+
+def bash_scripts():
+    scripts = [ROOT / "course.sh", ROOT / ".ci" / "run"]
+    scripts += [p for p in ROOT.rglob("*.sh") if ".venv" not in p.parts]
+    return sorted(set(scripts))
+
+
+@pytest.mark.parametrize("script", bash_scripts(), ids=lambda p: p.name)
+def test_bash_scripts_avoid_the_bash_3_2_empty_array_pitfall(script):
+    """bash < 4.4 (macOS's /bin/bash is 3.2) calls an empty "${array[@]}" unbound under
+    `set -u`: a script either uses no array expansion or does not `set -u`."""
+    text = script.read_text(encoding="utf-8")
+    code = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
+    uses_arrays = re.search(r"\$\{\w+\[[@*]\]", code) is not None
+    sets_u = re.search(r"^\s*set\s+-\w*u", code, re.MULTILINE) is not None
+    assert not (uses_arrays and sets_u), f"{script.name}: array expansion under set -u"
+
+
+def test_bash_wrapper_passes_everything_to_course_py():
+    text = (ROOT / "course.sh").read_text(encoding="utf-8")
+    assert 'course.py "$@"' in text
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "python3 course.py test" in readme and "py course.py test" in readme
+    assert re.search(r"^python3 course.py test </dev/null$", ci, re.MULTILINE)
+    assert "apt-get install -y chromium" in ci
+
+
+# -- the environment check's advice ---------------------------------------------------------
+
+def importer(missing):
+    """importlib.import_module, except that the modules in `missing` raise ImportError."""
+    def import_module(name):
+        if name in missing:
+            raise ModuleNotFoundError(f"No module named {name!r}")
+        return importlib.import_module(name)
+    return import_module
+
+
+def test_environment_check_good_case(capsys):
+    shown = []
+    assert check_environment.main(importer(set()), display=shown.append)
+    out = capsys.readouterr().out
+    assert "numpy version" in out and "rnn_core: ok" in out and "PROBLEM" not in out
+    assert len(shown) == 1
+    assert "application/vnd.jupyter.widget-view+json" in shown[0]
+    assert shown[0]["text/plain"] == check_environment.WIDGETS_ADVICE
+
+
+def test_environment_check_advice_for_a_missing_rnn_core(capsys):
+    assert not check_environment.main(importer({"rnn_core"}), display=lambda bundle: None)
+    out = capsys.readouterr().out
+    assert "rnn_core is not importable" in out
+    assert "pip install -r requirements.txt" in out and "python course.py lab" in out
+    assert "restart the kernel" in out
+
+
+def test_environment_check_advice_for_missing_widget_support(capsys):
+    # A Lab without the widgets extension shows the text/plain stand-in of the widget:
+    bundle = check_environment.widget_bundle()
+    assert "cannot show widgets" in bundle["text/plain"]
+    assert "jupyterlab_widgets" in bundle["text/plain"]
+    # No ipywidgets in the kernel at all:
+    assert not check_environment.main(importer({"ipywidgets"}), display=lambda bundle: None)
+    out = capsys.readouterr().out
+    assert "ipywidgets is missing" in out and "sliders cannot work" in out
+    # From a terminal, without Lab's widget extension:
+    check_environment.main(importer({"jupyterlab_widgets"}), display=None)
+    assert "jupyterlab_widgets is missing" in capsys.readouterr().out
+
+
+def test_environment_check_output_compares_across_versions():
+    """nbval sanitizes the versions the check prints (tests/nbval_sanitize.cfg)."""
+    cfg = (ROOT / "tests" / "nbval_sanitize.cfg").read_text(encoding="utf-8")
+    regex = re.search(r"^regex: (version .*)$", cfg, re.MULTILINE).group(1)
+    assert re.sub(regex, "version X", "numpy version 2.4.6: ok") == "numpy version X: ok"
+    assert re.sub(regex, "version X", "numpy version 1.24.0rc1: ok") == "numpy version X: ok"
+
+
+def test_the_code_passes_the_linter():
+    """ruff, configured in pyproject.toml (100 columns, pycodestyle and pyflakes rules)."""
+    pytest.importorskip("ruff")
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache",
+                             "--output-format", "concise", str(ROOT)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
