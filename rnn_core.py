@@ -27,6 +27,13 @@ from numbers import Integral, Real
 import numpy as np
 
 PARAM_NAMES = ("Wxh", "Whh", "Why", "bh", "by")
+# _squares(a) is the sum of the squares of a's entries (BLAS dot): inf or NaN if any entry is,
+# and about 3 times cheaper than a.sum() on small arrays. SimpleRNN tests finiteness with it.
+_squares = np.vdot
+
+# ``train`` calls a run diverged when a batch loss exceeds this factor times the first batch
+# loss (see ``train``): far above any fluctuation of SGD that still converges.
+DIVERGENCE_FACTOR = 1e4
 
 
 # --------------------------------------------------------------------------------------
@@ -37,14 +44,23 @@ def init_params(input_size, hidden_size, output_size, *, scale=0.01, seed=None):
     """Draw a fresh set of parameters, as the seed does: weights ~ N(0, scale^2), biases 0.
 
     input_size D, hidden_size H, output_size O: positive ints.
-    scale: standard deviation of the weights (a positive number).
+    scale: standard deviation of the weights, a positive number at most 1e150 (larger
+        weights make the squared error overflow float64 at the first step).
     seed: None, an int or a ``np.random.Generator``; the same int gives the same arrays.
     Returns a dict of float64 arrays: Wxh (H, D), Whh (H, H), Why (O, H), bh (H, 1), by (O, 1).
     """
+    return _init_params(input_size, hidden_size, output_size, scale, seed, "scale")
+
+
+def _init_params(input_size, hidden_size, output_size, scale, seed, scale_name):
+    """init_params, with the name of the scale argument for the messages (train's init_scale)."""
     D = _check_size(input_size, "input_size")
     H = _check_size(hidden_size, "hidden_size")
     O = _check_size(output_size, "output_size")
-    scale = _check_positive_number(scale, "scale")
+    scale = _check_positive_number(scale, scale_name)
+    if scale > 1e150:
+        raise ValueError(f"{scale_name} must be at most 1e150, got {scale!r}: with larger "
+                         "weights the squared error overflows float64 (0.01 to 1 is usual)")
     rng = _as_generator(seed)
     return {
         "Wxh": rng.standard_normal((H, D)) * scale,
@@ -80,7 +96,9 @@ def forward(params, xs, h0=None):
     params = _check_params(params)
     X, batched = _check_xs(xs, params)
     h0 = _check_h0(h0, params, X.shape[2])
-    y, hs = _forward(params, X, h0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        y, hs = _forward(params, X, h0)
+    _check_finite_result({"y": y}, params, "forward")
     return _y_out(y, batched), _hs_out(hs, batched)
 
 
@@ -96,7 +114,15 @@ def mse_loss(y, target):
     if y.shape != target.shape:
         raise ValueError(f"target has shape {target.shape} but y has shape {y.shape}; "
                          "they must match")
-    return _mse(y, target)
+    if y.size == 0:
+        raise ValueError(f"y and target are empty (shape {y.shape}): the mean of no errors "
+                         "is undefined")
+    with np.errstate(over="ignore"):
+        loss, dy = _mse(y, target)
+    if not math.isfinite(loss):
+        raise ValueError("the loss overflowed to inf: y - target is too large to square in "
+                         f"float64 (largest |y - target| {np.max(np.abs(y - target)):.3g})")
+    return loss, dy
 
 
 def backward(params, xs, hs, dy):
@@ -124,7 +150,9 @@ def backward(params, xs, hs, dy):
         raise ValueError(f"dy has shape {dy.shape} but must have the shape of y, {expected}")
     hs_cols = hs.transpose(2, 1, 0) if batched else hs.T[:, :, None]
     dy_cols = dy.T if batched else dy[:, None]
-    grads, dhs = _backward(params, X, hs_cols, dy_cols)
+    with np.errstate(over="ignore", invalid="ignore"):
+        grads, dhs = _backward(params, X, hs_cols, dy_cols)
+    _check_finite_result(dict(grads, dhs=dhs), params, "backward")
     return grads, _hs_out(dhs, batched)
 
 
@@ -142,9 +170,12 @@ def loss_and_grads(params, xs, target, h0=None):
     X, batched = _check_xs(xs, params)
     Y = _check_target(target, params, X.shape[2], batched)
     h0 = _check_h0(h0, params, X.shape[2])
-    y, hs = _forward(params, X, h0)
-    loss, dy = _mse(y, Y)
-    grads, _ = _backward(params, X, hs, dy)
+    # Finite but huge parameters (say 1e200) can overflow: caught below, not warned about.
+    with np.errstate(over="ignore", invalid="ignore"):
+        y, hs = _forward(params, X, h0)
+        loss, dy = _mse(y, Y)
+        grads, _ = _backward(params, X, hs, dy)
+    _check_finite_result(dict(grads, loss=loss), params, "loss_and_grads")
     return loss, grads
 
 
@@ -231,23 +262,40 @@ def _backward(params, X, hs, dy, bptt_steps=None):
 def numerical_gradient(f, x, eps=1e-5):
     """Centered-difference gradient of a scalar function f at the array x.
 
-    f: callable taking an array shaped like x and returning a float.
-    x: float array of any shape (not modified).
+    f: callable taking an array shaped like x and returning a finite real number.
+    x: array of real numbers of any shape (not modified).
     eps: the step, a positive number.
     Returns an array shaped like x: (f(x + eps e_i) - f(x - eps e_i)) / (2 eps) per entry.
     """
+    if not callable(f):
+        raise TypeError(f"f must be a function of one array returning a number, got "
+                        f"{type(f).__name__}")
     eps = _check_positive_number(eps, "eps")
-    x = np.array(x, dtype=np.float64)          # a private copy, nudged entry by entry
+    x = np.array(_as_real_array(x, "x"), dtype=np.float64)   # a private copy, nudged entry by entry
     grad = np.empty_like(x)
     for i in np.ndindex(x.shape):
         old = x[i]
         x[i] = old + eps
-        f_plus = f(x)
+        f_plus = _check_scalar_result(f(x), i, "+")
         x[i] = old - eps
-        f_minus = f(x)
+        f_minus = _check_scalar_result(f(x), i, "-")
         x[i] = old
         grad[i] = (f_plus - f_minus) / (2.0 * eps)
     return grad
+
+
+def _check_scalar_result(value, index, sign):
+    """What f returned in numerical_gradient, as a float: a finite real number or an error."""
+    where = f"at x[{', '.join(map(str, index))}] {sign} eps" if index else f"at x {sign} eps"
+    if isinstance(value, (bool, np.bool_)) or np.ndim(value) != 0 or not isinstance(
+            value, (Real, np.ndarray)) or np.asarray(value).dtype.kind not in "iuf":
+        shape = f"an array of shape {np.shape(value)}" if np.ndim(value) else repr(value)
+        raise TypeError(f"f must return one real number (a float), but {where} it returned "
+                        f"{shape}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"f returned {value} {where}: f must return a finite number")
+    return value
 
 
 def numerical_grads(params, xs, target, h0=None, eps=1e-5):
@@ -279,7 +327,15 @@ def relative_error(analytic, numeric):
     n = _as_real_array(numeric, "numeric")
     if a.shape != n.shape:
         raise ValueError(f"analytic has shape {a.shape} but numeric has shape {n.shape}")
-    return float(np.max(np.abs(a - n) / np.maximum(1e-8, np.abs(a) + np.abs(n))))
+    if a.size == 0:
+        raise ValueError(f"analytic and numeric are empty (shape {a.shape}): there is no "
+                         "error to measure")
+    with np.errstate(over="ignore", invalid="ignore"):
+        error = float(np.max(np.abs(a - n) / np.maximum(1e-8, np.abs(a) + np.abs(n))))
+    if not math.isfinite(error):               # |a| + |n| overflowed: halve both (exact)
+        a, n = a / 2, n / 2
+        error = float(np.max(np.abs(a - n) / np.maximum(0.5e-8, np.abs(a) + np.abs(n))))
+    return error
 
 
 def gradient_check(params, xs, target, h0=None, eps=1e-5):
@@ -301,15 +357,21 @@ def gradient_check(params, xs, target, h0=None, eps=1e-5):
 class TrainResult:
     """What ``train`` returns.
 
-    params: the trained parameters (the last finite ones if training diverged).
-    losses: training loss per epoch, a list of floats (the mean over the epoch's batches).
-    val_losses: validation loss after each epoch, when validation data was given, else [].
-    diverged_at: the epoch (0-based) whose loss became inf or NaN, or None.
+    params: the trained parameters; if training diverged, the last finite ones (those of the
+        last SGD step that passed the divergence test, or the initial ones), never inf/NaN.
+    losses: training loss per epoch, a list of floats (the mean over the epoch's batches);
+        only completed epochs that did not diverge, so ``len(losses) == diverged_at`` then.
+    val_losses: validation loss after each such epoch, when validation data was given, else
+        []; always finite.
+    diverged_at: None, or the epoch (0-based) at which training diverged by the rule that
+        ``train`` documents.
+    divergence: None, or which rule fired, in words and numbers (``status`` shows it).
     """
     params: dict
     losses: list = field(default_factory=list)
     val_losses: list = field(default_factory=list)
     diverged_at: int | None = None
+    divergence: str | None = None
 
     @property
     def diverged(self):
@@ -317,10 +379,13 @@ class TrainResult:
 
     @property
     def status(self):
-        """One readable line: how training ended."""
+        """One readable line: how training ended (numbers to 3 significant digits)."""
         if self.diverged:
-            return (f"diverged at epoch {self.diverged_at}: the loss became inf or NaN "
+            return (f"diverged at epoch {self.diverged_at}: "
+                    f"{self.divergence or 'the loss became inf or NaN'} "
                     "(try a smaller learning rate or gradient clipping)")
+        if not self.losses:
+            return "not trained: no epochs recorded"
         line = f"trained {len(self.losses)} epochs, final training loss {self.losses[-1]:.3g}"
         if self.val_losses:
             line += f", validation loss {self.val_losses[-1]:.3g}"
@@ -334,7 +399,7 @@ def train(xs, target, *, hidden_size, learning_rate, epochs, seed=0, batch_size=
 
     xs, target: one sequence (T,) / (T, D) with target (O,), or a batch (B, T, D), (B, O).
     hidden_size H, epochs: positive ints; learning_rate: a positive finite number.
-    seed: int, None or np.random.Generator, for the initial weights and the batch order.
+    seed: int >= 0, None or np.random.Generator, for the initial weights and the batch order.
     batch_size: sequences per update; None (default) uses the whole batch every step.
     clip_norm: None, or rescale the gradient whenever its global norm (all parameters
         together) exceeds this positive number.
@@ -344,15 +409,25 @@ def train(xs, target, *, hidden_size, learning_rate, epochs, seed=0, batch_size=
     params: optional starting parameters (copied, never modified); they fix the sizes.
     h0: the initial hidden state, None (zeros) or (H,) / (H, 1).
     val_xs, val_target: optional validation batch, scored after every epoch.
-    Returns a ``TrainResult``. If the loss becomes inf or NaN, training stops there and
-    ``result.diverged_at`` names the epoch; ``result.params`` are the last finite ones.
+    Returns a ``TrainResult``.
+
+    Divergence. Let L_first be the loss of the first batch of this call and
+    limit = DIVERGENCE_FACTOR * L_first (1e4 * L_first; no limit if L_first is 0). Training
+    has diverged, and stops at once, at the first of:
+      - a batch loss that is inf or NaN, or above limit;
+      - an SGD step that would make a parameter inf or NaN (the step is not taken);
+      - a validation loss after an epoch that is inf or NaN, or above limit.
+    Then ``result.diverged_at`` is that (0-based) epoch, ``result.divergence`` says which
+    rule fired, ``result.params`` are the last finite parameters and ``losses`` and
+    ``val_losses`` hold the epochs before it (all finite). A run that never diverges is
+    not affected by the rule.
     """
     X, batched = _check_xs_shape_only(xs)
     D, B = X.shape[0], X.shape[2]
     rng = _as_generator(seed)                  # draws the initial weights, then batch orders
     if params is None:
-        params = init_params(D, hidden_size, _target_size(target, batched), scale=init_scale,
-                             seed=rng)
+        params = _init_params(D, hidden_size, _target_size(target, batched), init_scale, rng,
+                              "init_scale")
     else:
         params = {name: value.copy() for name, value in _check_params(params).items()}
         if _check_size(hidden_size, "hidden_size") != params["Whh"].shape[0]:
@@ -375,6 +450,7 @@ def train(xs, target, *, hidden_size, learning_rate, epochs, seed=0, batch_size=
         val_Y = _check_target(val_target, params, val_X.shape[2], val_batched, "val_target")
 
     result = TrainResult(params=params)
+    limit = None                               # set by the first batch loss
     with np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(epochs):
             order = rng.permutation(B) if batch_size < B else np.arange(B)
@@ -383,22 +459,37 @@ def train(xs, target, *, hidden_size, learning_rate, epochs, seed=0, batch_size=
                 cols = order[start:start + batch_size]
                 y, hs = _forward(params, X[:, :, cols], h0)
                 loss, dy = _mse(y, Y[:, cols])
-                if not math.isfinite(loss):
+                if limit is None:
+                    limit = DIVERGENCE_FACTOR * loss if loss > 0 else math.inf
+                    first_loss = loss
+                if not (loss <= limit and math.isfinite(loss)):      # NaN fails both
+                    result.divergence = _divergence_reason("the training loss of a batch",
+                                                           loss, first_loss)
                     break
                 grads, _ = _backward(params, X[:, :, cols], hs, dy, bptt_steps)
                 if clip_norm is not None:
-                    grads = clip_grads(grads, clip_norm)
+                    grads = _clip_grads(grads, clip_norm)
                 step = {name: params[name] - learning_rate * grads[name] for name in params}
-                if not all(np.all(np.isfinite(value)) for value in step.values()):
-                    loss = math.inf
+                bad = [name for name, value in step.items() if not np.all(np.isfinite(value))]
+                if bad:
+                    result.divergence = (f"an SGD step would have made params['{bad[0]}'] "
+                                         "inf or NaN (the step was not taken)")
                     break
                 params = step
                 batch_losses.append(loss)
             else:
+                val_loss = None
+                if val_xs is not None:
+                    val_loss = _mse(_forward(params, val_X, h0)[0], val_Y)[0]
+                    if not (val_loss <= limit and math.isfinite(val_loss)):
+                        result.params = params
+                        result.divergence = _divergence_reason("the validation loss",
+                                                               val_loss, first_loss)
+                        result.diverged_at = epoch
+                        break
+                    result.val_losses.append(val_loss)
                 result.params = params
                 result.losses.append(float(np.mean(batch_losses)))
-                if val_xs is not None:
-                    result.val_losses.append(_mse(_forward(params, val_X, h0)[0], val_Y)[0])
                 continue
             result.params = params
             result.diverged_at = epoch
@@ -406,22 +497,52 @@ def train(xs, target, *, hidden_size, learning_rate, epochs, seed=0, batch_size=
     return result
 
 
+def _divergence_reason(what, loss, first_loss):
+    """The words for TrainResult.divergence: which loss broke the rule, and by how much."""
+    if not math.isfinite(loss):
+        return f"{what} became {loss}"
+    return (f"{what}, {loss:.3g}, exceeded {DIVERGENCE_FACTOR:.3g} times the first batch "
+            f"loss {first_loss:.3g}")
+
+
 def clip_grads(grads, max_norm):
     """Rescale all gradients together so that their global L2 norm is at most max_norm.
 
-    grads: dict of arrays (not modified); max_norm: a positive number.
-    Returns a new dict; unchanged values when the norm is already small enough.
+    grads: dict name -> array of finite real numbers (not modified); max_norm: a positive
+    number. Returns a new dict; unchanged values when the norm is already small enough.
     """
     max_norm = _check_positive_number(max_norm, "max_norm")
-    norm = global_norm(grads)
+    return _clip_grads(_check_grads(grads), max_norm)
+
+
+def global_norm(grads):
+    """The L2 norm of all gradients together, sqrt(sum of every squared entry): a float.
+
+    grads: dict name -> array of finite real numbers.
+    """
+    norm = _global_norm(_check_grads(grads))
+    if not math.isfinite(norm):
+        raise ValueError("the global norm of grads overflows float64 (above 1.8e308)")
+    return norm
+
+
+def _clip_grads(grads, max_norm):
+    norm = _global_norm(grads)
     if norm <= max_norm:
         return dict(grads)
     return {name: g * (max_norm / norm) for name, g in grads.items()}
 
 
-def global_norm(grads):
-    """The L2 norm of all gradients together, sqrt(sum of every squared entry): a float."""
-    return math.sqrt(sum(float(np.sum(np.square(g))) for g in grads.values()))
+def _global_norm(grads):
+    """sqrt(sum of squares); if the squares overflow, computed again on rescaled values."""
+    with np.errstate(over="ignore"):
+        norm = math.sqrt(sum(float(np.sum(np.square(g))) for g in grads.values()))
+    if norm == math.inf:                       # finite entries above ~1e154: rescale
+        biggest = max(float(np.max(np.abs(g), initial=0.0)) for g in grads.values())
+        with np.errstate(over="ignore"):
+            norm = biggest * math.sqrt(sum(float(np.sum(np.square(g / biggest)))
+                                           for g in grads.values()))
+    return norm
 
 
 # --------------------------------------------------------------------------------------
@@ -467,43 +588,117 @@ class SimpleRNN:
         Keeps ``inputs``, ``hidden_states`` (the list h_1 ... h_T) and ``output`` for backward.
         """
         params = self.params
-        # Shapes only (cheap): the attributes may have been set by hand, as the seed allows.
-        _check_param_shapes(params, owner="SimpleRNN.{}")
+        # The attributes may have been set by hand, as the seed allows. Arrays that backward
+        # wrote itself are known to be finite; anything else is checked in full. The shape
+        # test is cheap, and a NaN written into an array in place shows up in y (below).
+        if not self._weights_are_trusted(params):
+            self._check_weights(params)
+        else:
+            _check_param_shapes(params, owner="SimpleRNN.{}")
         X, batched = _check_xs(inputs, params, "inputs")
         if batched:
             raise ValueError(f"inputs has shape {np.shape(inputs)}; SimpleRNN takes one "
                              "sequence, (T,) or (T, D)")
         h0 = _check_h0(hidden_state, params, 1, "hidden_state")
         y, hs = _forward(params, X, h0)
+        # One scalar test on the way out (NaN fails it too). A huge output warns backward
+        # that its squares may overflow (caught there, without RuntimeWarnings).
+        self._huge_output = not _squares(y, y) < 1e200
+        if self._huge_output:
+            self._check_weights(params)                 # NaN written in place: named here
+            _check_finite_result({"y": y}, params, "SimpleRNN.forward")
         self.inputs, self._X, self._hs = inputs, X, hs
         self.hidden_states = [hs[:, t] for t in range(1, hs.shape[1])]
         self.output = y
+        self._trusted = params
         return y, hs[:, -1]
 
     def backward(self, target, learning_rate=0.01):
         """One SGD step on mean((y - target)**2) for the last forward call; returns the loss.
 
         target: (O,) or (O, 1); learning_rate: a positive finite number.
+        If the step would make a weight inf or NaN, it raises ValueError and leaves the
+        weights as they were.
         """
         if not hasattr(self, "_hs"):
             raise RuntimeError("call forward before backward")
         params = self.params
+        if not self._weights_are_trusted(params):
+            self._check_weights(params)                 # set by hand since forward
+        H, D = params["Wxh"].shape
+        if (H, D, params["Why"].shape[0]) != (self._hs.shape[0], self._X.shape[0],
+                                              self.output.shape[0]):
+            raise ValueError(
+                f"the weights changed shape since forward: Wxh is {params['Wxh'].shape} and "
+                f"Why {params['Why'].shape}, but forward ran with input_size "
+                f"{self._X.shape[0]}, hidden_size {self._hs.shape[0]} and output "
+                f"{np.shape(self.output)}; call forward again")
         Y = _check_target(target, params, 1, batched=False)
+        if getattr(self.output, "shape", None) != Y.shape:     # output may be set by hand
+            output = _as_real_array(self.output, "SimpleRNN.output")
+            if output.shape != Y.shape:
+                raise ValueError(f"SimpleRNN.output has shape {output.shape} but Why gives "
+                                 f"output_size {Y.shape[0]}: expected {Y.shape}")
+            self.output = output
         learning_rate = _check_positive_number(learning_rate, "learning_rate")
-        loss, dy = _mse(self.output, Y)
-        grads, _ = _backward(params, self._X, self._hs, dy)
+        if self._huge_output or learning_rate > 1e100:      # the step may overflow
+            with np.errstate(over="ignore", invalid="ignore"):
+                loss, step = self._sgd_step(params, Y, learning_rate)
+        else:
+            loss, step = self._sgd_step(params, Y, learning_rate)
+        # One scalar test for all five arrays; a sum of squares of finite values that
+        # overflows (entries above ~1e154) only sends us to the exact test.
+        Wxh, Whh, Why, bh, by = (step[name] for name in PARAM_NAMES)
+        if not math.isfinite(_squares(Wxh, Wxh) + _squares(Whh, Whh) + _squares(Why, Why)
+                             + _squares(bh, bh) + _squares(by, by)):
+            bad = [name for name in PARAM_NAMES if not np.all(np.isfinite(step[name]))]
+            if bad:
+                raise ValueError(
+                    f"this SGD step (learning_rate={learning_rate:.3g}) would make "
+                    f"SimpleRNN.{bad[0]} inf or NaN: the training diverged; the weights were "
+                    "left unchanged (use a smaller learning_rate)")
         for name in PARAM_NAMES:
-            setattr(self, name, params[name] - learning_rate * grads[name])
+            setattr(self, name, step[name])
+        self._trusted = step
         return loss
+
+    def _sgd_step(self, params, Y, learning_rate):
+        """(loss, new params) for the last forward call; raises if the loss is not finite."""
+        loss, dy = _mse(self.output, Y)
+        if not math.isfinite(loss):
+            raise ValueError(f"the loss is {loss}: SimpleRNN.output is too far from target "
+                             "to square in float64 (the training diverged); the weights "
+                             "were left unchanged (use a smaller learning_rate)")
+        grads, _ = _backward(params, self._X, self._hs, dy)
+        return loss, {name: params[name] - learning_rate * grads[name] for name in PARAM_NAMES}
+
+    def _weights_are_trusted(self, params):
+        """True if every weight is still the array that forward checked or backward wrote."""
+        trusted = self.__dict__.get("_trusted")
+        return trusted is not None and (
+            params["Wxh"] is trusted["Wxh"] and params["Whh"] is trusted["Whh"]
+            and params["Why"] is trusted["Why"] and params["bh"] is trusted["bh"]
+            and params["by"] is trusted["by"])
+
+    @staticmethod
+    def _check_weights(params):
+        """Full check of weights set by hand: real, finite, consistent shapes."""
+        for name in PARAM_NAMES:
+            _as_real_array(params[name], f"SimpleRNN.{name}")
+        _check_param_shapes(params, owner="SimpleRNN.{}")
 
 
 # --------------------------------------------------------------------------------------
 # Checking arguments at the public boundary
 # --------------------------------------------------------------------------------------
 
-def _check_size(value, name):
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+# These helpers are shared with rnn_viz, which imports them rather than copying them.
+
+def _check_size(value, name, minimum=1):
+    """value as an int >= minimum (1: a positive size); ValueError naming it otherwise."""
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
+        what = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise ValueError(f"{name} must be {what}, got {value!r}")
     return int(value)
 
 
@@ -514,20 +709,72 @@ def _check_positive_number(value, name):
     return float(value)
 
 
-def _as_generator(seed):
+def _check_number(value, name, low=-math.inf, high=math.inf, *, open_low=False,
+                  open_high=False):
+    """value as a finite float in [low, high] (open ends if asked); ValueError otherwise."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    value = float(value)
+    if not (math.isfinite(value) and (low < value if open_low else low <= value)
+            and (value < high if open_high else value <= high)):
+        left = "(" if open_low else "["
+        right = ")" if open_high else "]"
+        raise ValueError(f"{name} must be a finite number in {left}{low:g}, {high:g}{right}, "
+                         f"got {value!r}")
+    return value
+
+
+def _check_bool(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def _as_generator(seed, name="seed"):
     if isinstance(seed, np.random.Generator):
         return seed
     if seed is None or (isinstance(seed, Integral) and not isinstance(seed, bool)):
+        if seed is not None and seed < 0:
+            raise ValueError(f"{name} must be a non-negative integer (or None, or a "
+                             f"numpy.random.Generator), got {seed!r}")
         return np.random.default_rng(seed)
-    raise TypeError(f"seed must be None, an int or a numpy.random.Generator, got {seed!r}")
+    raise TypeError(f"{name} must be None, an int or a numpy.random.Generator, got {seed!r}")
+
+
+def _check_grads(grads, name="grads"):
+    """A dict name -> array of finite real numbers (as float64 arrays, not copied)."""
+    if not isinstance(grads, dict):
+        raise TypeError(f"{name} must be a dict name -> array (like params), got "
+                        f"{type(grads).__name__}")
+    return {key: _as_real_array(value, f"{name}[{key!r}]") for key, value in grads.items()}
+
+
+def _check_finite_result(results, params, where):
+    """Raise a clear ValueError if a computation on finite input overflowed to inf or NaN.
+
+    results: dict name -> array or float. One scalar test first (a sum of finite values is
+    finite unless it overflows, which only sends us to the exact test).
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        if math.isfinite(sum(float(np.sum(value)) for value in results.values())):
+            return
+    for name, value in results.items():
+        if not np.all(np.isfinite(value)):
+            biggest = max(PARAM_NAMES, key=lambda p: float(np.max(np.abs(params[p]))))
+            raise ValueError(
+                f"{where}: {name} overflowed to inf or NaN although every input is finite: "
+                f"the weights are too large for float64 (largest |entry| "
+                f"{float(np.max(np.abs(params[biggest]))):.3g}, in {biggest})")
 
 
 def _as_real_array(value, name):
     """value as a float64 array; TypeError for non-numbers, ValueError for NaN or inf."""
     try:
         array = np.asarray(value)
-    except (ValueError, TypeError) as error:   # ragged nested lists, for example
-        raise TypeError(f"{name} must be an array of real numbers: {error}") from None
+    except (ValueError, TypeError):            # ragged nested lists, for example
+        raise TypeError(f"{name} must be an array of real numbers with a rectangular shape "
+                        "(nested lists of equal lengths); NumPy cannot make one "
+                        "array of it") from None
     if array.dtype.kind not in "iuf":
         raise TypeError(f"{name} must be an array of real numbers, got dtype {array.dtype}")
     # Counting the finite entries is the same test as np.isfinite(array).all(), and on the
@@ -610,7 +857,7 @@ def _check_xs(xs, params, name="xs"):
 
 
 def _target_size(target, batched):
-    shape = np.shape(target)
+    shape = _as_real_array(target, "target").shape
     if batched and len(shape) == 2:
         return _check_size(shape[1], "the output size (target.shape[1])")
     if not batched and len(shape) in (1, 2):
@@ -648,6 +895,24 @@ def _check_h0(h0, params, B, name="h0"):
         return h0
     raise ValueError(f"{name} has shape {h0.shape}; expected ({H}, 1) or ({H},) (shared by the "
                      f"batch) or ({H}, {B}) (one column per sequence)")
+
+
+def _as_batch(xs, target, xs_name="xs", target_name="target"):
+    """Data that ``train`` accepts, as a batch: xs (B, T, D) and target (B, O) float arrays.
+
+    One sequence (T,) or (T, D) with target (O,) becomes a batch of one.
+    """
+    X, batched = _check_xs_shape_only(xs, xs_name)
+    Y = _as_real_array(target, target_name)
+    if batched:
+        if Y.ndim != 2 or Y.shape[0] != X.shape[2] or Y.shape[1] == 0:
+            raise ValueError(f"{target_name} has shape {Y.shape} but {xs_name} is a batch of "
+                             f"{X.shape[2]} sequences: expected ({X.shape[2]}, O)")
+        return X.transpose(2, 1, 0), Y
+    if Y.ndim > 1 or Y.size == 0:
+        raise ValueError(f"{target_name} has shape {Y.shape} but {xs_name} is one sequence "
+                         "(T,) or (T, D): expected (O,)")
+    return X.transpose(2, 1, 0), Y.reshape(1, -1)
 
 
 def _y_out(y, batched):

@@ -36,7 +36,8 @@ Explorers (the contract the browser tests and the benchmark rely on)
         explorer.sliders  dict name -> ipywidgets slider (with a description,
                           continuous_update=False)
         explorer.status   ipywidgets.HTML, CSS class "rnn-status": one line saying how the
-                          last redraw ended (or the error it raised)
+                          last redraw ended (numbers to 3 significant digits), or the error
+                          it raised
         explorer.output   ipywidgets.Output, CSS class "rnn-plot": holds one PNG image
         explorer.figure   the matplotlib Figure that is drawn (not managed by pyplot)
         explorer.last_png the PNG bytes of the last redraw
@@ -44,13 +45,19 @@ Explorers (the contract the browser tests and the benchmark rely on)
         explorer.last_seconds   how long the last redraw took (compute + PNG)
         explorer.update()       redraw now from the current slider values
     Setting ``explorer.sliders[name].value = v`` redraws synchronously, so a benchmark can
-    time ``explorer.sliders["learning_rate"].value = 0.1`` directly. An exception in a redraw
-    is shown in the status line and as a traceback in the plot area, never swallowed.
+    time ``explorer.sliders["learning_rate"].value = 0.1`` directly. Bad input (a NaN set on a
+    slider from code, say) is a ValueError or TypeError: its message, naming the slider, is
+    shown in the status line and the plot area, without a traceback. Any other exception in
+    a redraw (a bug) is shown in the status line and as a traceback in the plot area. Nothing
+    is swallowed: ``explorer.last_error`` holds it. The computation runs with one BLAS thread
+    (threadpoolctl): small recurrent products gain nothing from threads, and a second thread
+    competing with other work on the machine made redraws up to 20 times slower.
 """
 
 import base64
 import html
 import io
+import math
 import time
 import traceback
 
@@ -58,10 +65,15 @@ import ipywidgets as widgets
 import matplotlib.ticker as mticker
 import numpy as np
 import PIL.Image
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from threadpoolctl import ThreadpoolController
 
+# The argument checks are rnn_core's, shared rather than copied.
 import rnn_core
+from rnn_core import (_as_batch, _as_generator, _as_real_array, _check_bool, _check_number,
+                      _check_params, _check_positive_number, _check_size, _check_xs)
 
 TRAIN_COLOR = "tab:blue"
 _LOSS_CAP = 1e10
@@ -78,10 +90,15 @@ def arithmetic_sequences(n, length=5, *, seed=0, start_range=(-0.5, 0.5),
 
     The seed's example 0.1, 0.2, 0.3, 0.4, 0.5 -> 0.6 is one of them (start 0.1, step 0.1).
     n: number of sequences; length: T, the number of inputs per sequence.
-    seed: int or np.random.Generator; start and step are drawn uniformly from the ranges.
+    seed: int >= 0 or np.random.Generator; start and step are drawn uniformly from the
+    ranges, each a pair (low, high) of finite numbers with low <= high.
     Returns xs (n, T, 1) and target (n, 1), float64.
     """
-    rng = np.random.default_rng(seed)
+    n = _check_size(n, "n")
+    length = _check_size(length, "length")
+    start_range = _check_range(start_range, "start_range")
+    step_range = _check_range(step_range, "step_range")
+    rng = _as_generator(seed)
     start = rng.uniform(*start_range, size=(n, 1))
     step = rng.uniform(*step_range, size=(n, 1))
     xs = start + step * np.arange(length)          # (n, T): start, start + step, ...
@@ -92,11 +109,19 @@ def arithmetic_sequences(n, length=5, *, seed=0, start_range=(-0.5, 0.5),
 def split_train_val(xs, target, *, val_fraction=0.25, seed=0):
     """Shuffle the sequences once and split them into a training and a validation set.
 
-    xs (B, T, D), target (B, O); val_fraction in (0, 1).
-    Returns train_xs, train_target, val_xs, val_target (the first two hold the rest).
+    xs (B, T, D), target (B, O); val_fraction in (0, 1), leaving at least one sequence on
+    each side. Returns train_xs, train_target, val_xs, val_target (the first two hold the
+    rest), float64 arrays.
     """
-    order = np.random.default_rng(seed).permutation(len(xs))
+    xs, target = _as_batch(xs, target)
+    val_fraction = _check_number(val_fraction, "val_fraction", 0.0, 1.0, open_low=True,
+                                 open_high=True)
+    order = _as_generator(seed).permutation(len(xs))
     n_val = int(round(len(xs) * val_fraction))
+    if not 0 < n_val < len(xs):
+        raise ValueError(f"val_fraction={val_fraction} of {len(xs)} sequences leaves "
+                         f"{n_val} for validation and {len(xs) - n_val} for training; each "
+                         "needs at least one")
     val, train = order[:n_val], order[n_val:]
     return xs[train], target[train], xs[val], target[val]
 
@@ -104,11 +129,39 @@ def split_train_val(xs, target, *, val_fraction=0.25, seed=0):
 def first_input_task(n, length, *, seed=0):
     """A task that needs memory: read T random numbers, output the FIRST one.
 
+    n, length: positive ints; seed: int >= 0 or np.random.Generator.
     Inputs are uniform in [-1, 1], so always answering 0 scores a loss of 1/3 (the variance).
     Returns xs (n, T, 1) and target (n, 1) = xs[:, 0].
     """
-    xs = np.random.default_rng(seed).uniform(-1.0, 1.0, size=(n, length, 1))
+    n = _check_size(n, "n")
+    length = _check_size(length, "length")
+    xs = _as_generator(seed).uniform(-1.0, 1.0, size=(n, length, 1))
     return xs, xs[:, 0, :].copy()
+
+
+def _check_range(value, name):
+    """A pair (low, high) of finite numbers with low <= high."""
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise TypeError(f"{name} must be a pair (low, high), got {value!r}")
+    low = _check_number(value[0], f"{name}[0]")
+    high = _check_number(value[1], f"{name}[1]")
+    if low > high:
+        raise ValueError(f"{name} must be (low, high) with low <= high, got {value!r}")
+    return low, high
+
+
+def _check_axes(ax):
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes (e.g. from fig.subplots()), got "
+                        f"{type(ax).__name__}")
+
+
+def _check_square(W, name):
+    """W as a float64 (H, H) matrix of finite numbers, H >= 1."""
+    W = _as_real_array(W, name)
+    if W.ndim != 2 or W.shape[0] != W.shape[1] or W.size == 0:
+        raise ValueError(f"{name} must be a square matrix (H, H), got shape {W.shape}")
+    return W
 
 
 # --------------------------------------------------------------------------------------
@@ -122,9 +175,14 @@ def plot_loss_curves(ax, result, *, label="", color=None, val_color=None, alpha=
 
     ax: a matplotlib Axes; result: rnn_core.TrainResult; label: prefix for the legend
     (None: no legend entries); val_color: colour of the validation curve (default: color).
-    A run that diverged gets a dotted vertical line at ``diverged_at``, the epoch whose loss
-    became inf or NaN. Losses above 1e10 are drawn at 1e10 (far off any sensible y range).
+    A run that diverged gets a dotted vertical line at ``diverged_at``, the epoch at which
+    ``rnn_core.train`` stopped it. Losses above 1e10 are drawn at 1e10 (far off any sensible
+    y range).
     """
+    _check_axes(ax)
+    if not isinstance(result, rnn_core.TrainResult):
+        raise TypeError(f"result must be an rnn_core.TrainResult (what rnn_core.train "
+                        f"returns), got {type(result).__name__}")
     epochs = np.arange(len(result.losses))
     # Before a divergence the loss can reach 1e300; drawn as is, the log axis overflows.
     losses = np.minimum(result.losses, _LOSS_CAP)
@@ -143,7 +201,7 @@ def plot_loss_curves(ax, result, *, label="", color=None, val_color=None, alpha=
         ax.axvline(result.diverged_at, color=line.get_color(), alpha=alpha, linestyle=":",
                    linewidth=linewidth,
                    label=None if label is None else
-                   f"{label} inf/NaN at epoch {result.diverged_at}".strip())
+                   f"{label} diverged at epoch {result.diverged_at}".strip())
     if ax.get_yscale() != "log":               # keep an explorer's own tick formatters
         ax.set_yscale("log")
     if not ax.get_xlabel():
@@ -154,17 +212,27 @@ def plot_loss_curves(ax, result, *, label="", color=None, val_color=None, alpha=
 
 
 def plot_gradient_norms(ax, norms, *, label=None, color=None, linestyle="-"):
-    """||dL/dh_t|| against t = 0..T on a log y axis; norms: (T + 1,) array."""
+    """||dL/dh_t|| (total derivatives) against t = 0..T on a log y axis.
+
+    ax: a matplotlib Axes; norms: (T + 1,) array of finite non-negative numbers.
+    """
+    _check_axes(ax)
+    norms = _as_real_array(norms, "norms")
+    if norms.ndim != 1 or norms.size == 0 or np.any(norms < 0):
+        raise ValueError(f"norms must be a non-empty 1-D array (T + 1,) of norms >= 0, got "
+                         f"shape {norms.shape}")
     line, = ax.plot(np.arange(len(norms)), norms, color=color, linestyle=linestyle,
                     label=label, linewidth=1.8)
     ax.set_yscale("log")
     ax.set_xlabel("time step t")
-    ax.set_ylabel(r"$\|\partial L / \partial h_t\|$ (log scale)")
+    ax.set_ylabel(r"$\|dL/dh_t\|$ (log scale)")      # d: the total derivative
     return line
 
 
 def plot_eigenvalues(ax, Whh, *, label=None, color=None, marker="o"):
-    """The eigenvalues of Whh as points in the complex plane, with the unit circle."""
+    """The eigenvalues of Whh (H, H) as points in the complex plane, with the unit circle."""
+    _check_axes(ax)
+    Whh = _check_square(Whh, "Whh")
     eigenvalues = np.linalg.eigvals(Whh)
     angle = np.linspace(0.0, 2.0 * np.pi, 200)
     ax.plot(np.cos(angle), np.sin(angle), color="0.5", linewidth=1.0, linestyle=":")
@@ -179,7 +247,10 @@ def plot_eigenvalues(ax, Whh, *, label=None, color=None, marker="o"):
 
 
 def figure_png(fig, dpi=80):
-    """Render a matplotlib Figure to PNG bytes (what the explorers show)."""
+    """Render a matplotlib Figure to PNG bytes (what the explorers show); dpi > 0."""
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    dpi = _check_positive_number(dpi, "dpi")
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
@@ -191,13 +262,27 @@ def figure_png(fig, dpi=80):
 
 
 def spectral_radius(W):
-    """The largest |eigenvalue| of a square matrix W, a float."""
-    return float(np.max(np.abs(np.linalg.eigvals(W))))
+    """The largest |eigenvalue| of a square matrix W (H, H) of finite numbers, a float."""
+    return float(np.max(np.abs(np.linalg.eigvals(_check_square(W, "W")))))
 
 
 def scale_to_spectral_radius(W, radius):
-    """W multiplied by a number so that its spectral radius becomes ``radius``."""
-    return W * (radius / spectral_radius(W))
+    """W (H, H) multiplied by a number so that its spectral radius becomes ``radius`` (> 0).
+
+    Returns a new (H, H) array; W must have a nonzero spectral radius (not all zeros, not
+    nilpotent).
+    """
+    W = _check_square(W, "W")
+    radius = _check_positive_number(radius, "radius")
+    current = spectral_radius(W)
+    if current < 1e-12 * max(1.0, float(np.max(np.abs(W)))):
+        raise ValueError(f"W has spectral radius {current:.3g} (all zeros, or nilpotent): no "
+                         f"factor can give it spectral radius {radius:.3g}")
+    with np.errstate(over="ignore"):
+        scaled = W * (radius / current)
+    if not np.all(np.isfinite(scaled)):
+        raise ValueError(f"radius={radius:.3g} overflows float64 when W is rescaled to it")
+    return scaled
 
 
 def gradient_flow_params(hidden_size, radius, *, input_scale=1.0, seed=0):
@@ -205,8 +290,11 @@ def gradient_flow_params(hidden_size, radius, *, input_scale=1.0, seed=0):
 
     Whh: a Gaussian matrix rescaled to spectral radius ``radius``; Wxh ~ N(0, input_scale^2)
     (large input_scale drives tanh into saturation); Why ~ N(0, 1/H); biases 0.
+    hidden_size: a positive int; radius: a positive number; input_scale: a number in
+    [0, 1e150]; seed: int >= 0 or np.random.Generator.
     Returns a params dict as rnn_core.init_params does.
     """
+    input_scale = _check_number(input_scale, "input_scale", 0.0, 1e150)
     params = rnn_core.init_params(1, hidden_size, 1, scale=1.0, seed=seed)
     params["Whh"] = scale_to_spectral_radius(params["Whh"], radius)
     params["Wxh"] = params["Wxh"] * input_scale
@@ -217,25 +305,39 @@ def gradient_flow_params(hidden_size, radius, *, input_scale=1.0, seed=0):
 def hidden_gradient_norms(params, xs, *, linear=False):
     """||dL/dh_t|| for t = 0..T on one sequence, with dL/dy = 1 (a single output).
 
-    params: D = O = 1; xs: (T,).
+    params: a params dict with output size O = 1; xs: one sequence, (T,) (D = 1) or (T, D).
     linear=False: the tanh RNN, from rnn_core.backward (Eqs. (2.7)-(2.9)).
     linear=True: the same weights without the tanh, h_t = a_t, so every factor
         diag(1 - h_k^2) of Eq. (2.14) is replaced by the identity:
         dL/dh_{t-1} = W_hh^T dL/dh_t.
     Returns an array (T + 1,): entry t is the norm of the total derivative dL/dh_t.
+    Raises ValueError if a norm overflows float64 (a huge spectral radius over many steps).
     """
+    params = _check_params(params)
+    if params["Why"].shape[0] != 1:
+        raise ValueError(f"params must have output size O = 1 (dL/dy = 1 is a single number), "
+                         f"but params['Why'] has shape {params['Why'].shape}")
+    X, batched = _check_xs(xs, params)
+    if batched:
+        raise ValueError(f"xs has shape {np.shape(xs)}: expected one sequence, (T,) or (T, D)")
+    linear = _check_bool(linear, "linear")
     dy = np.ones(1)
     if not linear:
         _, hs = rnn_core.forward(params, xs)
         _, dhs = rnn_core.backward(params, xs, hs, dy)
         return np.linalg.norm(dhs, axis=1)
-    T = len(xs)
+    T = X.shape[1]
     dh = params["Why"].T @ dy                              # Eq. (2.7)
     norms = np.empty(T + 1)
     norms[T] = np.linalg.norm(dh)
-    for t in range(T, 0, -1):
-        dh = params["Whh"].T @ dh                          # Eq. (2.9) with 1 - h^2 = 1
-        norms[t - 1] = np.linalg.norm(dh)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(T, 0, -1):
+            dh = params["Whh"].T @ dh                      # Eq. (2.9) with 1 - h^2 = 1
+            norms[t - 1] = np.linalg.norm(dh)
+    if not np.all(np.isfinite(norms)):
+        steps = int(np.sum(np.isfinite(norms)))
+        raise ValueError(f"the linear RNN's ||dL/dh_t|| overflows float64 after {steps} steps "
+                         f"back (T = {T}): use a smaller spectral radius or a shorter xs")
     return norms
 
 
@@ -244,13 +346,20 @@ def truncated_bptt_grads(params, xs, target, k):
 
     Runs the full forward pass, then treats h_{T-k} as a constant initial state and runs
     forward + backward on the last k inputs only: everything before step T-k+1 gets no
-    gradient. xs (B, T, D), target (B, O); 1 <= k <= T.
+    gradient. params: a params dict; xs (B, T, D), target (B, O); k: an int, 1 <= k <= T.
     Returns (loss, grads, dhs): the loss (the same as the full one), the truncated
     gradients (dict like params) and dhs (B, T + 1, H), the total derivatives dL/dh_t as
     truncated BPTT sees them (zero for t < T - k).
     """
+    params = _check_params(params)
+    X, batched = _check_xs(xs, params)
+    if not batched:
+        raise ValueError(f"xs has shape {np.shape(xs)}: expected a batch (B, T, D) (one "
+                         "sequence (T, D) is the batch xs[None])")
+    xs = X.transpose(2, 1, 0)
     B, T, _ = xs.shape
-    if not 1 <= k <= T:
+    k = _check_size(k, "k")
+    if k > T:
         raise ValueError(f"k must be between 1 and T = {T}, got {k}")
     _, hs = rnn_core.forward(params, xs)
     h_start = hs[:, T - k, :].T                            # (H, B): a constant from here on
@@ -302,6 +411,17 @@ def _log_limits(values, *, floor=1e-60, cap=1e4):
     bottom = max(10.0 ** np.floor(np.log10(values.min())), floor)
     top = min(10.0 ** np.ceil(np.log10(values.max())), cap)
     return bottom, max(top, bottom * 10.0)
+
+
+_BLAS = []
+
+
+def _blas_controller():
+    """threadpoolctl's view of the loaded BLAS libraries, found once (finding them costs about
+    0.5 ms; limiting through it afterwards about 0.02 ms)."""
+    if not _BLAS:
+        _BLAS.append(ThreadpoolController())
+    return _BLAS[0]
 
 
 class _Explorer:
@@ -386,20 +506,41 @@ class _Explorer:
         """The current slider values, dict name -> value."""
         return {name: slider.value for name, slider in self.sliders.items()}
 
+    def _check_values(self, values):
+        """Raise a ValueError naming the slider whose value is not a finite number in range.
+
+        ipywidgets clamps values set from code to the slider's range, but lets NaN through.
+        """
+        for name, value in values.items():
+            slider = self.sliders[name]
+            low, high = slider.min, slider.max
+            if isinstance(slider, widgets.FloatLogSlider):
+                low, high = slider.base ** low, slider.base ** high
+            if not (isinstance(value, (int, float)) and math.isfinite(value)
+                    and low <= value <= high):
+                raise ValueError(f"slider '{name}' ({slider.description}) is {value!r}: set a "
+                                 f"finite number between {low:g} and {high:g}")
+
     def update(self):
         """Recompute and redraw from the current slider values (synchronously)."""
         start = time.perf_counter()
         try:
-            text = self._draw(self.values())
-            self.last_png = self._render()
+            values = self.values()
+            self._check_values(values)
+            with _blas_controller().limit(limits=1, user_api="blas"):
+                text = self._draw(values)
+                self.last_png = self._render()
         except Exception as error:  # shown to the student below, not swallowed
             self.last_error = error
             self.last_seconds = time.perf_counter() - start
             self.status.value = (f"<span style='color:#b00'><b>error:</b> "
                                  f"{html.escape(type(error).__name__)}: "
                                  f"{html.escape(str(error))}</span>")
+            # Bad input gets its message only; anything else is a bug: show where it is.
+            text = (f"The figure was not redrawn. {type(error).__name__}: {error}\n"
+                    if isinstance(error, (ValueError, TypeError)) else traceback.format_exc())
             self.output.outputs = ({"output_type": "stream", "name": "stdout",
-                                    "text": traceback.format_exc()},)
+                                    "text": text},)
             return
         self.last_error = None
         self.last_seconds = time.perf_counter() - start
@@ -413,24 +554,52 @@ class _Explorer:
         },)
 
 
+def _check_defaults(defaults, ranges, integers):
+    """Each default slider value must be a number in its slider's range (ipywidgets would
+    clamp it silently)."""
+    for name, (low, high) in ranges.items():
+        if name in integers:
+            _check_size(defaults[name], name, minimum=low)
+        value = _check_number(defaults[name], name)
+        if not low <= value <= high:
+            raise ValueError(f"{name} must be between {low:g} and {high:g} (the slider's "
+                             f"range), got {defaults[name]!r}")
+
+
 class TrainingExplorer(_Explorer):
     """Train a fresh RNN whenever a slider moves and draw its loss curves (notebook 04).
 
-    train_xs (B, T, D), train_target (B, O), val_xs, val_target: the data of every run.
-    batch_size: sequences per SGD step. keep: how many earlier runs stay as faint curves.
+    train_xs, train_target, val_xs, val_target: the data of every run, anything that
+        ``rnn_core.train`` accepts: a batch (B, T, D) with targets (B, O), or one sequence
+        (T,) / (T, D) with target (O,) (a batch of one); arrays or nested lists.
+    batch_size: sequences per SGD step, a positive int.
+    keep: how many earlier runs stay as faint curves, an int >= 0 (0: none are kept).
     Slider defaults are keyword arguments (learning_rate=0.1, hidden_size=8, epochs=50,
-    seed=0, clip_norm=0.0 meaning no clipping).
+    seed=0, clip_norm=0.0 meaning no clipping); each must lie in its slider's range.
+    Bad data or settings raise ValueError/TypeError here, at construction.
     """
 
     title = "Training explorer: every change trains a fresh RNN"
 
     def __init__(self, train_xs, train_target, val_xs, val_target, *, batch_size=32, keep=5,
                  learning_rate=0.1, hidden_size=8, epochs=50, seed=0, clip_norm=0.0):
+        train_xs, train_target = _as_batch(train_xs, train_target, "train_xs", "train_target")
+        val_xs, val_target = _as_batch(val_xs, val_target, "val_xs", "val_target")
+        for what, axis, train_size, val_size in [
+                ("input size D", "xs", train_xs.shape[2], val_xs.shape[2]),
+                ("output size O", "target", train_target.shape[1], val_target.shape[1])]:
+            if train_size != val_size:
+                raise ValueError(f"val_{axis} has {what} {val_size} but train_{axis} has "
+                                 f"{train_size}; they must match")
         self.data = (train_xs, train_target, val_xs, val_target)
-        self.batch_size = batch_size
-        self.keep = keep
+        self.batch_size = _check_size(batch_size, "batch_size")
+        self.keep = _check_size(keep, "keep", minimum=0)
         self.defaults = dict(learning_rate=learning_rate, hidden_size=hidden_size,
                              epochs=epochs, seed=seed, clip_norm=clip_norm)
+        _check_defaults(self.defaults, {"learning_rate": (1e-4, 1.0), "hidden_size": (1, 64),
+                                        "epochs": (10, 300), "seed": (0, 9),
+                                        "clip_norm": (0.0, 5.0)},
+                        integers=("hidden_size", "epochs", "seed"))
         self.history = []          # earlier runs' TrainResults, oldest first
         self.last_result = None    # (label, TrainResult) of the run on screen
         self.clear_button = widgets.Button(description="forget earlier runs")
@@ -494,7 +663,7 @@ class TrainingExplorer(_Explorer):
 
     def _draw(self, values):
         if self.last_result is not None:
-            self.history = (self.history + [self.last_result[1]])[-self.keep:]
+            self.history = (self.history + [self.last_result[1]])[-self.keep:] if self.keep else []
             self.last_result = None
         label = self.describe(values)
         result = self.run(values)
@@ -514,28 +683,30 @@ class TrainingExplorer(_Explorer):
         ax = self.ax_pred
         _remove_artists(ax)
         lo, hi = float(val_target.min()), float(val_target.max())
-        margin = 0.1 * (hi - lo)
+        margin = 0.1 * (hi - lo) if hi > lo else 0.5      # one target: a unit-wide window
         ax.set_xlim(lo - margin, hi + margin)
         ax.set_ylim(lo - 3 * margin, hi + 3 * margin)
         ax.plot([lo, hi], [lo, hi], color="0.6", linewidth=1.0, label="perfect: y = target")
         if result.diverged:
             ax.text(0.5, 0.5, f"diverged at epoch {result.diverged_at}:\nno predictions",
                     ha="center", va="center", transform=ax.transAxes, color="#b00")
-            return (f"<b>diverged at epoch {result.diverged_at}</b>: the loss became inf or "
-                    "NaN; try a smaller learning rate, or clipping")
+            return (f"<b>diverged at epoch {result.diverged_at}</b>: "
+                    f"{html.escape(result.divergence or 'the loss became inf or NaN')}; try a "
+                    "smaller learning rate, or clipping")
         predictions = rnn_core.forward(result.params, val_xs)[0]
         ax.scatter(val_target[:, 0], np.clip(predictions[:, 0], lo - 3 * margin,
                                              hi + 3 * margin),
                    s=10, color=VAL_COLOR, label="validation sequences")
         ax.legend(fontsize=8, loc="upper left")
-        return (f"final training loss <b>{result.losses[-1]:.6f}</b>, validation loss "
-                f"<b>{result.val_losses[-1]:.6f}</b> after {len(result.losses)} epochs")
+        return (f"final training loss <b>{result.losses[-1]:.3g}</b>, validation loss "
+                f"<b>{result.val_losses[-1]:.3g}</b> after {len(result.losses)} epochs")
 
 
 class GradientFlowExplorer(_Explorer):
     """||dL/dh_t|| against t for a random RNN whose Whh has a chosen spectral radius (05).
 
-    hidden_size: H of the random RNN (fixed); slider defaults are keyword arguments.
+    hidden_size: H of the random RNN (fixed), a positive int; slider defaults are keyword
+    arguments, each in its slider's range.
     Draws the tanh RNN and the same weights without tanh (linear), and the eigenvalues.
     """
 
@@ -543,9 +714,12 @@ class GradientFlowExplorer(_Explorer):
 
     def __init__(self, *, hidden_size=32, spectral_radius=1.0, seq_length=50,
                  input_scale=1.0, seed=0):
-        self.hidden_size = hidden_size
+        self.hidden_size = _check_size(hidden_size, "hidden_size")
         self.defaults = dict(spectral_radius=spectral_radius, seq_length=seq_length,
                              input_scale=input_scale, seed=seed)
+        _check_defaults(self.defaults, {"spectral_radius": (0.1, 2.0), "seq_length": (2, 200),
+                                        "input_scale": (0.0, 5.0), "seed": (0, 9)},
+                        integers=("seq_length", "seed"))
         super().__init__()
 
     def _make_sliders(self):
