@@ -9,6 +9,10 @@ A many-to-one RNN reads a sequence x_1 ... x_T and produces one output y after t
 
 Equation numbers refer to ``notebooks/02_bptt_derivation.ipynb``, where each one is derived.
 
+A language model (notebook 06, Eqs. (6.x)) reads integer token ids and has an output at every
+step: ``lm_loss_and_grads`` (softmax cross-entropy, BPTT with Eq. (2.15)), ``sample`` (with a
+temperature) and ``adagrad_step`` (min-char-rnn's optimizer).
+
 Everything here is a pure function over a ``params`` dict with the keys of Karpathy's
 min-char-rnn and of the seed notebook: ``Wxh`` (H, D), ``Whh`` (H, H), ``Why`` (O, H),
 ``bh`` (H, 1), ``by`` (O, 1). ``SimpleRNN`` at the bottom is a drop-in replacement for the
@@ -686,6 +690,225 @@ class SimpleRNN:
         for name in PARAM_NAMES:
             _as_real_array(params[name], f"SimpleRNN.{name}")
         _check_param_shapes(params, owner="SimpleRNN.{}")
+
+
+# --------------------------------------------------------------------------------------
+# Language model: one output per step (notebook 06)
+# --------------------------------------------------------------------------------------
+
+def lm_loss_and_grads(params, inputs, targets, h0=None):
+    """Cross-entropy of a character-level language model and its exact gradient (BPTT).
+
+    The input at step t is the one-hot vector of token ``inputs[t]``, so W_xh x_t is column
+    ``inputs[t]`` of W_xh (Eq. (6.1)); there is an output at every step, y_t = W_hy h_t + b_y,
+    and the loss is the mean cross-entropy of softmax(y_t) against ``targets[t]``.
+
+    params: dict with Wxh (H, V), Whh (H, H), Why (O, H), bh (H, 1), by (O, 1); V is the
+        vocabulary size (D = V), and O = V for a language model.
+    inputs: integer token ids, (T,) for one sequence or (B, T) for a batch, each in [0, V).
+    targets: integer ids of the same shape, each in [0, O); usually the next token.
+    h0: None (zeros), (H, 1) (shared by the batch) or (H, B).
+    Returns (loss, grads, h_last):
+        loss: mean over all T * B positions of -log softmax(y_t)[target], a float (Eq. (6.3))
+        grads: dict with the keys and shapes of params                 Eqs. (6.4)-(6.7)
+        h_last: h_T, (H, 1) for one sequence, (H, B) for a batch; pass it as h0 of the next
+            chunk of a long text to carry the state (the gradient stops there: truncated BPTT).
+    """
+    params = _check_params(params)
+    V, O = params["Wxh"].shape[1], params["Why"].shape[0]
+    ids, batched = _check_ids(inputs, V, "inputs", "the vocabulary size V (Wxh.shape[1])")
+    if np.shape(targets) != np.shape(inputs):
+        raise ValueError(f"targets has shape {np.shape(targets)} but inputs has shape "
+                         f"{np.shape(inputs)}; they must match (one target per input)")
+    target_ids, _ = _check_ids(targets, O, "targets", "the output size O (Why.shape[0])")
+    h0 = _check_h0(h0, params, ids.shape[1])
+    H, T, B = params["Whh"].shape[0], ids.shape[0], ids.shape[1]
+    # Finite but huge parameters (say 1e200) can overflow: caught below, not warned about.
+    with np.errstate(over="ignore", invalid="ignore"):
+        hs = _lm_forward(params, ids, h0)
+        logits = params["Why"] @ hs[:, 1:].reshape(H, T * B) + params["by"]  # Eq. (6.1)
+        loss, dlogits = _softmax_cross_entropy(logits, target_ids.reshape(T * B))
+        grads = _lm_backward(params, ids, hs, dlogits)
+    _check_finite_result(dict(grads, loss=loss), params, "lm_loss_and_grads")
+    h_last = np.ascontiguousarray(hs[:, T])
+    return loss, grads, h_last
+
+
+def sample(params, first_id, length, *, h0=None, temperature=1.0, seed=None):
+    """Generate ``length`` token ids, feeding each drawn id back in as the next input.
+
+    params: as for ``lm_loss_and_grads``, with O = V (a drawn output becomes an input).
+    first_id: the id of the first input x_1, an int in [0, V).
+    length: how many ids to draw, a positive int.
+    h0: None (zeros), (H, 1) or (H,): the state before x_1 (e.g. after reading a prime text).
+    temperature: a positive finite number; ids are drawn from softmax(y_t / temperature)
+        (Eq. (6.10)): below 1 sharper, above 1 flatter; towards 0, always the most likely id.
+    seed: None, an int or a np.random.Generator; the same seed gives the same ids.
+    Returns an int array (length,) of ids in [0, V); ``first_id`` itself is not included.
+    """
+    params = _check_params(params)
+    V, O = params["Wxh"].shape[1], params["Why"].shape[0]
+    if O != V:
+        raise ValueError(f"params have output size O = {O} but vocabulary size V = {V}: sample "
+                         "feeds each drawn output id back in as an input, so O must equal V")
+    if isinstance(first_id, (bool, np.bool_)) or not isinstance(first_id, Integral):
+        raise TypeError(f"first_id must be an integer token id in [0, {V}), got {first_id!r}")
+    if not 0 <= first_id < V:
+        raise ValueError(f"first_id is {first_id} but must be in [0, {V}) (the vocabulary "
+                         "size V is Wxh.shape[1])")
+    length = _check_size(length, "length")
+    temperature = _check_positive_number(temperature, "temperature")
+    h = _check_h0(h0, params, 1)
+    rng = _as_generator(seed)
+    Wxh, Whh, Why, bh, by = (params[name] for name in PARAM_NAMES)
+    uniforms = rng.random(length)              # one draw per step, all from the seed
+    ids = np.empty(length, dtype=np.intp)
+    token = int(first_id)
+    for t in range(length):
+        h = np.tanh(Wxh[:, token:token + 1] + np.dot(Whh, h) + bh)    # Eqs. (6.1), (2.2)
+        y = np.dot(Why, h) + by
+        # Eq. (6.10). Subtracting the max before dividing by the temperature keeps every
+        # exponent <= 0: no overflow even for tiny temperatures (then only the max survives).
+        weights = np.exp((y[:, 0] - y.max()) / temperature)
+        cumulative = np.cumsum(weights)
+        # Inverse-CDF draw: the first id whose cumulative weight exceeds u * total.
+        token = int(np.searchsorted(cumulative, uniforms[t] * cumulative[-1], side="right"))
+        ids[t] = token = min(token, O - 1)
+    return ids
+
+
+def adagrad_step(params, grads, memory=None, *, learning_rate=0.1, eps=1e-8):
+    """One Adagrad update, min-char-rnn's optimizer (Eq. (6.9)), as a pure function.
+
+    For every parameter theta with gradient g:
+        m <- m + g * g,    theta <- theta - learning_rate * g / sqrt(m + eps).
+    Each entry gets its own step size, large while its gradients have been small.
+    params, grads: dicts with the keys and shapes of params (not modified).
+    memory: None (zeros) or the dict that the previous call returned.
+    learning_rate, eps: positive finite numbers.
+    Returns (new_params, new_memory), new dicts.
+    """
+    params = _check_params(params)
+    grads = _check_like_params(grads, params, "grads")
+    memory = ({name: np.zeros_like(value) for name, value in params.items()} if memory is None
+              else _check_like_params(memory, params, "memory"))
+    learning_rate = _check_positive_number(learning_rate, "learning_rate")
+    eps = _check_positive_number(eps, "eps")
+    new_memory = {name: memory[name] + grads[name] * grads[name] for name in PARAM_NAMES}
+    new_params = {name: params[name] - learning_rate * grads[name] / np.sqrt(new_memory[name] + eps)
+                  for name in PARAM_NAMES}
+    return new_params, new_memory
+
+
+def _lm_forward(params, ids, h0):
+    """Eqs. (6.1), (2.2) on checked ids (T, B) and h0 (H, 1) or (H, B) -> hs (H, T+1, B)."""
+    T, B = ids.shape
+    H = params["Whh"].shape[0]
+    Whh = params["Whh"]
+    # W_xh x_t for a one-hot x_t is column ids[t] of W_xh (Eq. (6.1)): a lookup of all T * B
+    # columns at once instead of a matrix product with mostly zeros.
+    xw = params["Wxh"][:, ids.reshape(T * B)]
+    xw += params["bh"]
+    xw = xw.reshape(H, T, B)
+    hs = np.empty((H, T + 1, B))
+    hs[:, 0] = h0
+    h = h0
+    for t in range(1, T + 1):
+        h = np.tanh(xw[:, t - 1] + np.dot(Whh, h))                  # Eqs. (6.1), (2.2)
+        hs[:, t] = h
+    return hs
+
+
+def _softmax_cross_entropy(logits, target_ids):
+    """Eqs. (6.2)-(6.4): logits (O, N), target ids (N,) -> (mean loss, dL/dlogits (O, N))."""
+    N = logits.shape[1]
+    columns = np.arange(N)
+    # log softmax(y)_k = y_k - log sum_j exp(y_j); with m = max_j y_j subtracted first every
+    # exponent is <= 0 and the sum is >= 1 (log-sum-exp, Eq. (6.3)): finite for finite logits.
+    shifted = logits - logits.max(axis=0)
+    exp_shifted = np.exp(shifted)
+    sum_exp = exp_shifted.sum(axis=0)
+    loss = float(np.sum(np.log(sum_exp) - shifted[target_ids, columns])) / N
+    dlogits = exp_shifted / sum_exp                                   # softmax, Eq. (6.2)
+    dlogits[target_ids, columns] -= 1.0                               # p - onehot, Eq. (6.4)
+    dlogits /= N
+    return loss, dlogits
+
+
+def _lm_backward(params, ids, hs, dlogits):
+    """BPTT with an output at every step, Eq. (6.5) = (2.15): ids (T, B), hs (H, T+1, B),
+    dlogits (O, T*B) -> grads."""
+    Whh, Why = params["Whh"], params["Why"]
+    T, B = ids.shape
+    H, V = params["Wxh"].shape
+    # The direct path from h_t to the loss, W_hy^T dL/dy_t, for every t at once.
+    dh_direct = (Why.T @ dlogits).reshape(H, T, B)
+    # deltas[:, t-1] becomes delta_t = dL/da_t; it starts as tanh'(a_t) = 1 - h_t^2 (Eq. (2.8)).
+    deltas = hs[:, 1:] ** 2
+    np.subtract(1.0, deltas, out=deltas)
+    Whh_T = Whh.T
+    dh_later = np.zeros((H, B))                # W_hh^T delta_{t+1}; delta_{T+1} = 0
+    for t in range(T, 0, -1):
+        delta = deltas[:, t - 1]               # a view: *= below writes into deltas
+        delta *= dh_direct[:, t - 1] + dh_later                      # Eqs. (6.5), (2.8)
+        dh_later = np.dot(Whh_T, delta)                               # Eq. (2.9)
+    deltas = deltas.reshape(H, T * B)
+    # Eq. (6.6): with one-hot x_t, delta_t x_t^T adds delta_t into column ids[t] of dL/dW_xh.
+    # The product with the one-hot rows (T * B, V) is how NumPy does these additions fastest
+    # (np.add.at(dWxh.T, ids, deltas.T) gives the same, about 3x slower).
+    one_hot = np.eye(V)[ids.reshape(T * B)]
+    return {
+        "Wxh": deltas @ one_hot,                                      # Eq. (6.6)
+        "Whh": deltas @ hs[:, :T].reshape(H, T * B).T,                # Eq. (2.11), h_0 included
+        "Why": dlogits @ hs[:, 1:].reshape(H, T * B).T,               # Eq. (6.7)
+        "bh": deltas.sum(axis=1, keepdims=True),                      # Eq. (2.12)
+        "by": dlogits.sum(axis=1, keepdims=True),                     # Eq. (6.7)
+    }
+
+
+def _check_ids(ids, size, name, size_name):
+    """Token ids (T,) or (B, T), integers in [0, size) -> (array (T, B) of intp, batched)."""
+    try:
+        array = np.asarray(ids)
+    except (ValueError, TypeError) as error:   # ragged nested lists, for example
+        raise TypeError(f"{name} must be an array of integer token ids: {error}") from None
+    if array.dtype.kind not in "iu":
+        hint = (" (whole numbers stored as floats, like 1.0, are not ids: convert with "
+                ".astype(int))" if array.dtype.kind == "f" else "")
+        raise TypeError(f"{name} must be an array of integer token ids, got dtype "
+                        f"{array.dtype}{hint}")
+    if array.ndim not in (1, 2):
+        raise ValueError(f"{name} has shape {array.shape}; expected (T,) for one sequence or "
+                         "(B, T) for a batch")
+    if array.size == 0:
+        raise ValueError(f"{name} has shape {array.shape}: the sequence or batch is empty")
+    low, high = array.min(), array.max()
+    if low < 0 or high >= size:
+        bad = low if low < 0 else high
+        raise ValueError(f"{name} contains the id {bad} but ids must be in [0, {size}), "
+                         f"{size} being {size_name}")
+    batched = array.ndim == 2
+    return (array.T if batched else array[:, None]).astype(np.intp), batched
+
+
+def _check_like_params(values, params, name):
+    """A dict with the keys and shapes of params, as float64 arrays."""
+    if not isinstance(values, dict):
+        raise TypeError(f"{name} must be a dict with keys {PARAM_NAMES}, "
+                        f"got {type(values).__name__}")
+    checked = {}
+    for key in PARAM_NAMES:
+        if key not in values:
+            raise ValueError(f"{name} is missing key '{key}'; expected {PARAM_NAMES}")
+        value = np.asarray(values[key])
+        if value.dtype.kind not in "iuf":
+            raise TypeError(f"{name}['{key}'] must be an array of real numbers, "
+                            f"got dtype {value.dtype}")
+        if value.shape != params[key].shape:
+            raise ValueError(f"{name}['{key}'] has shape {value.shape} but params['{key}'] "
+                             f"has shape {params[key].shape}")
+        checked[key] = value.astype(np.float64, copy=False)
+    return checked
 
 
 # --------------------------------------------------------------------------------------
