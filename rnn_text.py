@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 
 import ipywidgets as widgets
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 import rnn_core
 
@@ -220,8 +221,8 @@ def train_lm(train_ids, *, hidden_size, seq_length=25, batch_size=32, epochs=1,
     stops at the chunk's start: truncated BPTT. Every gradient is clipped to ``clip_norm``
     (global norm) and applied with ``rnn_core.adagrad_step``.
 
-    train_ids: int array of token ids; the vocabulary size V is max(train_ids) + 1 unless
-        ``vocab_size`` is implied by val_ids too.
+    train_ids: int array of token ids; the vocabulary size V (input and output size of the
+        model) is one more than the largest id in train_ids and val_ids.
     hidden_size H, seq_length T, batch_size B, epochs: positive ints.
     learning_rate, clip_norm, init_scale: positive numbers. seed: for the initial weights.
     val_ids: optional ids scored with ``rnn_loss`` after every epoch.
@@ -249,22 +250,25 @@ def train_lm(train_ids, *, hidden_size, seq_length=25, batch_size=32, epochs=1,
     result = LMTrainResult(params=params)
     bar = _progress_bar(epochs * len(starts)) if progress else None
     start_time = time.perf_counter()
-    for _ in range(epochs):
-        h = None                                 # each epoch starts from h_0 = 0
-        for start in starts:
-            inputs = streams[:, start:start + T]
-            targets = streams[:, start + 1:start + T + 1]
-            inputs = inputs[:, :targets.shape[1]]          # the last chunk may be shorter
-            loss, grads, h = rnn_core.lm_loss_and_grads(params, inputs, targets, h)
-            grads = rnn_core.clip_grads(grads, clip_norm)
-            params, memory = rnn_core.adagrad_step(params, grads, memory,
-                                                   learning_rate=learning_rate)
-            result.losses.append(loss)
-            if bar is not None and len(result.losses) % bar.step == 0:
-                bar.value = len(result.losses)
-        result.epoch_ends.append(len(result.losses))
-        if val_ids is not None:
-            result.val_losses.append(rnn_loss(params, val_ids))
+    # One BLAS thread: these products are small, and on a busy machine a second BLAS thread
+    # waiting for a core made training up to 10x slower (as in rnn_viz's explorers).
+    with threadpool_limits(limits=1, user_api="blas"):
+        for _ in range(epochs):
+            h = None                                 # each epoch starts from h_0 = 0
+            for start in starts:
+                inputs = streams[:, start:start + T]
+                targets = streams[:, start + 1:start + T + 1]
+                inputs = inputs[:, :targets.shape[1]]          # the last chunk may be shorter
+                loss, grads, h = rnn_core.lm_loss_and_grads(params, inputs, targets, h)
+                grads = rnn_core.clip_grads(grads, clip_norm)
+                params, memory = rnn_core.adagrad_step(params, grads, memory,
+                                                       learning_rate=learning_rate)
+                result.losses.append(loss)
+                if bar is not None and len(result.losses) % bar.step == 0:
+                    bar.value = len(result.losses)
+            result.epoch_ends.append(len(result.losses))
+            if val_ids is not None:
+                result.val_losses.append(rnn_loss(params, val_ids))
     result.params = params
     result.seconds = time.perf_counter() - start_time
     if bar is not None:
