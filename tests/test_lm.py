@@ -294,8 +294,8 @@ LM_BAD = [
     ("h0 NaN", dict(h0=np.full((5, 2), np.nan)), ValueError, "h0.*NaN"),
     ("params not a dict", dict(params=[1, 2]), TypeError, "params"),
     ("params Wxh shape", dict(params=dict(P, Wxh=np.zeros((4, 4)))), ValueError, "Wxh"),
-    ("params overflow", dict(params=dict(P, Why=np.full((4, 5), 1e308))), ValueError,
-     "lm_loss_and_grads.*overflowed.*Why"),
+    ("params overflow", dict(params=dict(P, bh=np.full((5, 1), 1e3), Why=np.full((4, 5), 1e308))),
+     ValueError, "lm_loss_and_grads.*overflowed.*Why"),
 ]
 
 
