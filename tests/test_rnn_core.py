@@ -28,6 +28,7 @@ SHAPES = [
     (3, 7, 1, 5, 2),
     (5, 4, 2, 8, 1),
     (2, 12, 3, 4, 4),
+    (7, 4, 2, 6, 3),            # all sizes different, and none equal to T + 1
 ]
 
 
@@ -274,7 +275,8 @@ def test_simple_rnn_step_is_sgd_on_the_exact_gradient():
     for name in NAMES:         # larger weights so that every gradient is far from zero
         setattr(rnn, name, rng.standard_normal(getattr(rnn, name).shape) * 0.5)
     before = {name: getattr(rnn, name).copy() for name in NAMES}
-    xs, target, h0 = rng.standard_normal((5, 2)), rng.standard_normal(3), rng.standard_normal((4, 1))
+    xs, target = rng.standard_normal((5, 2)), rng.standard_normal(3)
+    h0 = rng.standard_normal((4, 1))
     y, h = rnn.forward(xs, h0)
     assert y.shape == (3, 1) and h.shape == (4, 1) and len(rnn.hidden_states) == 5
     rnn.output = y                             # as the seed's main() does
