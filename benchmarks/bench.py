@@ -1,4 +1,4 @@
-"""Benchmarks for rnn_core: the seed task, loss_and_grads against PyTorch, GFLOP/s, sliders.
+"""Benchmarks for rnn_core: seed task, loss_and_grads vs PyTorch, GFLOP/s, sliders, busy CPU.
 
 Run from the repository root:   bash course.sh bench        (or add --quick for a smoke run)
 What each section measures, and why, is in benchmarks/README.md.
@@ -20,8 +20,10 @@ os.environ.setdefault("MPLBACKEND", "Agg")     # the slider benchmark draws off 
 
 import argparse
 import ctypes
+import json
 import platform
 import statistics
+import subprocess
 import sys
 import time
 
@@ -366,6 +368,78 @@ def bench_sliders(repeats):
 
 
 # --------------------------------------------------------------------------------------
+# 5. The heaviest explorer setting with BLAS threads limited, on an idle and a busy machine
+# --------------------------------------------------------------------------------------
+
+# Run in a fresh interpreter WITHOUT the *_NUM_THREADS variables of this benchmark, so that
+# OpenBLAS starts with its default number of threads (one per core), as in a student's
+# kernel. argv: repeats, "limit" or "nolimit" (the explorer's own limit switched off).
+_SLIDER_CHILD = """
+import json, os, statistics, sys, time, contextlib
+sys.path.insert(0, os.getcwd())
+os.environ["MPLBACKEND"] = "Agg"
+import rnn_viz
+from threadpoolctl import threadpool_info
+repeats, mode = int(sys.argv[1]), sys.argv[2]
+if mode == "nolimit":
+    class _NoLimit:
+        def limit(self, **kwargs):
+            return contextlib.nullcontext()
+    rnn_viz._blas_controller = _NoLimit
+xs, target = rnn_viz.arithmetic_sequences(200, length=5, seed=0)
+data = rnn_viz.split_train_val(xs, target, val_fraction=0.2, seed=0)
+explorer = rnn_viz.TrainingExplorer(*data, hidden_size=64, epochs=300)
+times = []
+for i in range(repeats):
+    start = time.perf_counter()
+    explorer.sliders["learning_rate"].value = [0.05, 0.1][i % 2]
+    times.append(time.perf_counter() - start)
+    assert explorer.last_error is None, explorer.last_error
+threads = max(p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas")
+print(json.dumps({"median": statistics.median(times), "max": max(times),
+                  "blas_threads": threads}))
+"""
+
+
+def _run_slider_child(repeats, mode):
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+    done = subprocess.run([sys.executable, "-c", _SLIDER_CHILD, str(repeats), mode], env=env,
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def bench_busy_machine(repeats):
+    """The heaviest TrainingExplorer redraw (H 64, 300 epochs), with and without the
+    explorer's one-BLAS-thread limit, on the machine as it is and with a competing process."""
+    print("## 5. Heaviest explorer setting (TrainingExplorer, H 64, 300 epochs): BLAS threads "
+          "and a busy machine\n")
+    load = os.getloadavg()[0]
+    repeats = min(repeats, 5)                  # a 2-thread redraw on a busy machine: ~15 s
+    rows = []
+    for busy in (False, True):
+        spinner = None
+        if busy:                                   # one CPU-bound competitor, as in the issue
+            spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        try:
+            for mode in ("limit", "nolimit"):
+                result = _run_slider_child(repeats, mode)
+                rows.append(["busy: one CPU-bound process" if busy else "idle (as it is)",
+                             "1 (threadpoolctl limit)" if mode == "limit"
+                             else f"{result['blas_threads']} (OpenBLAS default)",
+                             fmt_time(result["median"]), fmt_time(result["max"])])
+        finally:
+            if spinner is not None:
+                spinner.kill()
+                spinner.wait()
+    print(f"{os.cpu_count()} logical cores; 1-minute load average before this section: "
+          f"{load:.2f} (other work on the machine counts: 'idle' means no extra process)\n")
+    print_table(["machine", "BLAS threads while training", "value set -> PNG (median)",
+                 "slowest"], rows)
+    return rows
+
+
+# --------------------------------------------------------------------------------------
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -382,6 +456,7 @@ def main(argv=None):
     results = bench_loss_and_grads(rounds, round_seconds, SIZES)
     fraction = bench_gflops(rounds, round_seconds, SIZES[-1])
     bench_sliders(slider_repeats)
+    bench_busy_machine(slider_repeats)
 
     print("## Targets (issue 5)\n")
     checks = [("seed task: rnn_core.SimpleRNN time / seed time <= 1.0", ratio <= 1.0,
