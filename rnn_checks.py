@@ -17,22 +17,22 @@ h_0 term or a batch of one cannot hide a bug.
 
 The exercises and their signatures (D inputs, H hidden units, O outputs, T steps, B sequences):
 
-    rnn_step_forward(x_t, h_prev, Wxh, Whh, bh) -> h_t                        Eqs. (2.1)-(2.2)
+    rnn_step_forward(x_t, h_prev, Wxh, Whh, bh) -> h_t                        Eqs. (1.1)-(1.2)
         x_t (D, B), h_prev (H, B), Wxh (H, D), Whh (H, H), bh (H, 1); h_t (H, B)
     rnn_step_backward(dh_t, x_t, h_prev, h_t, Wxh, Whh)
-            -> (dx_t, dh_prev, dWxh, dWhh, dbh)                               Eqs. (2.8)-(2.12)
+            -> (dx_t, dh_prev, dWxh, dWhh, dbh)                               Eqs. (3.4)-(4.3)
         dh_t = dL/dh_t (H, B), the total derivative; dx_t (D, B), dh_prev (H, B);
         this step's dWxh (H, D), dWhh (H, H), dbh (H, 1)
-    mse_loss(y, target) -> (loss, dy)                                         Eqs. (2.4)-(2.5)
+    mse_loss(y, target) -> (loss, dy)                                         Eqs. (1.4)-(3.1)
         y, target (O,) or (B, O); loss a float; dy = dL/dy, the shape of y
-    bptt(params, xs, hs, dy) -> grads                                         Eqs. (2.6)-(2.12)
+    bptt(params, xs, hs, dy) -> grads                                         Eqs. (3.2)-(4.3)
         one sequence: xs (T, D), hs (T + 1, H) with hs[0] = h_0, dy = dL/dy (O,);
         grads: dict with the keys and shapes of params (as rnn_core.backward, without dhs)
-    numerical_gradient(f, x, eps) -> grad          centered differences (notebook 03)
+    numerical_gradient(f, x, eps) -> grad          centered differences (notebook 05)
         f: array shaped like x -> float; x any shape; grad shaped like x
-    clip_grads(grads, max_norm) -> clipped grads                              Eq. (5.5)
+    clip_grads(grads, max_norm) -> clipped grads                              Eq. (9.2)
         grads: dict of arrays; returns a new dict, global L2 norm at most max_norm
-    sgd_step(params, grads, learning_rate) -> new params                      Eq. (4.2)
+    sgd_step(params, grads, learning_rate) -> new params                      Eq. (7.2)
         returns a new dict; params itself is not changed
 """
 
@@ -49,19 +49,20 @@ import rnn_core
 __all__ = ["CheckResult", "check_step_forward", "check_step_backward", "check_mse_loss",
            "check_bptt", "check_numerical_gradient", "check_clip_grads", "check_sgd_step"]
 
-# Where each chapter's equations are derived: the one place to update if notebooks move.
-NOTEBOOK_OF_CHAPTER = {"2": "notebook 02", "4": "notebook 04", "5": "notebook 05"}
-FINITE_DIFFERENCES = "notebook 03, section 'Forward and centered differences'"
+# Equation (n.k) is equation k of notebook n, so an equation number says where to look.
+FINITE_DIFFERENCES = "notebook 05, section 'Forward and centered differences'"
 
 
 def _eq(number):
-    """'Eq. (2.8) in notebook 02' for number '2.8'; a range '2.10-2.12' is allowed; any
-    other text (a section of a notebook without numbered equations) is returned as it is."""
+    """'Eq. (3.4) in notebook 03' for number '3.4'; a range '4.1-4.3' is allowed; any other
+    text (a section of a notebook without numbered equations) is returned as it is."""
     if not number[:1].isdigit():
         return number
-    first = number.split("-")[0]
+    notebooks = sorted({int(part.split(".")[0]) for part in number.split("-")})
     label = "Eqs." if "-" in number else "Eq."
-    return f"{label} ({number.replace('-', ')-(')}) in {NOTEBOOK_OF_CHAPTER[first.split('.')[0]]}"
+    where = ("notebooks " if len(notebooks) > 1 else "notebook ") + "-".join(
+        f"{n:02d}" for n in notebooks)
+    return f"{label} ({number.replace('-', ')-(')}) in {where}"
 
 
 # --------------------------------------------------------------------------------------
@@ -135,7 +136,7 @@ class _Case:
 class _Mistake:
     """A known mistake: what it is, where the right equation is, and how to compute it."""
     description: str
-    equation: str                      # "2.8", "2.10-2.12", or a pointer in words
+    equation: str                      # "3.4", "4.1-4.3", or a pointer in words
     compute: object                    # case -> dict of outputs, the mistake's answer
     flags: dict = None                 # the variant's keyword arguments, to combine mistakes
 
@@ -397,7 +398,7 @@ def _params(rng, D, H, O, scale=0.5):
 
 
 # --------------------------------------------------------------------------------------
-# rnn_step_forward: Eqs. (2.1)-(2.2)
+# rnn_step_forward: Eqs. (1.1)-(1.2)
 # --------------------------------------------------------------------------------------
 
 # (D, H, B), pairwise distinct: a transpose or a wrong axis changes a shape.
@@ -437,22 +438,22 @@ def _step_forward_variant(case, *, tanh=True, bias=True, Whh_transposed=False, u
 
 
 _STEP_FORWARD_MISTAKES = [
-    _known("tanh is missing: h_t = tanh(a_t), not a_t", "2.2",
+    _known("tanh is missing: h_t = tanh(a_t), not a_t", "1.2",
              _step_forward_variant, tanh=False),
-    _known("the bias b_h is missing from a_t", "2.1",
+    _known("the bias b_h is missing from a_t", "1.1",
              _step_forward_variant, bias=False),
-    _known("b_h is added after the tanh; it belongs inside, in a_t", "2.1",
+    _known("b_h is added after the tanh; it belongs inside, in a_t", "1.1",
              _step_forward_variant, bias_outside=True),
-    _known("W_hh^T h_{t-1} instead of W_hh h_{t-1} (transposed weights)", "2.1",
+    _known("W_hh^T h_{t-1} instead of W_hh h_{t-1} (transposed weights)", "1.1",
              _step_forward_variant, Whh_transposed=True),
     _known("the term W_hh h_{t-1} is missing, so the RNN forgets the past (this is only "
-             "right when h_{t-1} = 0)", "2.1", _step_forward_variant, use_h=False),
+             "right when h_{t-1} = 0)", "1.1", _step_forward_variant, use_h=False),
 ]
 
 
 @_never_raises
 def check_step_forward(rnn_step_forward):
-    """Check rnn_step_forward(x_t, h_prev, Wxh, Whh, bh) -> h_t (H, B), Eqs. (2.1)-(2.2).
+    """Check rnn_step_forward(x_t, h_prev, Wxh, Whh, bh) -> h_t (H, B), Eqs. (1.1)-(1.2).
 
     x_t (D, B), h_prev (H, B), Wxh (H, D), Whh (H, H), bh (H, 1). Returns a CheckResult.
     """
@@ -479,7 +480,7 @@ def check_step_forward(rnn_step_forward):
 
 
 # --------------------------------------------------------------------------------------
-# rnn_step_backward: Eqs. (2.8)-(2.12) for one step
+# rnn_step_backward: Eqs. (3.4)-(4.3) for one step
 # --------------------------------------------------------------------------------------
 
 _STEP_BACKWARD_OUTPUTS = ("dx_t", "dh_prev", "dWxh", "dWhh", "dbh")
@@ -492,7 +493,7 @@ def _step_backward_reference(case):
     params = dict(case.extra["params"], Why=np.eye(H), by=np.zeros((H, 1)))
     hs = np.stack([i["h_prev"].T, i["h_t"].T], axis=1)          # (B, 2, H)
     grads, dhs = rnn_core.backward(params, i["x_t"].T[:, None, :], hs, i["dh_t"].T)
-    # dL/dx_t is not in rnn_core (inputs are not trained): the twin of Eq. (2.9) through W_xh.
+    # dL/dx_t is not in rnn_core (inputs are not trained): the twin of Eq. (3.5) through W_xh.
     delta = i["dh_t"] * (1.0 - i["h_t"] ** 2)
     return {"dx_t": i["Wxh"].T @ delta, "dh_prev": dhs[:, 0, :].T, "dWxh": grads["Wxh"],
             "dWhh": grads["Whh"], "dbh": grads["bh"]}
@@ -521,21 +522,21 @@ def _step_backward_variant(case, *, tanh_prime="h_t", recursion_transposed=True,
 
 
 _STEP_BACKWARD_MISTAKES = [
-    _known("the tanh' factor is missing: delta_t = dL/dh_t * (1 - h_t^2)", "2.8",
+    _known("the tanh' factor is missing: delta_t = dL/dh_t * (1 - h_t^2)", "3.4",
              _step_backward_variant, tanh_prime="none"),
     _known("tanh' is taken at h_{t-1} instead of h_t: delta_t = dL/dh_t * (1 - h_t^2)",
-             "2.8", _step_backward_variant, tanh_prime="h_prev"),
+             "3.4", _step_backward_variant, tanh_prime="h_prev"),
     _known("tanh' is written 1 - tanh(h_t)^2, but h_t is already tanh(a_t): use 1 - h_t^2",
-             "2.8", _step_backward_variant, tanh_prime="tanh_of_h_t"),
-    _known("W_hh instead of W_hh^T in the recursion dL/dh_{t-1} = W_hh^T delta_t", "2.9",
+             "3.4", _step_backward_variant, tanh_prime="tanh_of_h_t"),
+    _known("W_hh instead of W_hh^T in the recursion dL/dh_{t-1} = W_hh^T delta_t", "3.5",
              _step_backward_variant, recursion_transposed=False),
-    _known("dWhh uses h_t instead of h_{t-1}: the step's term is delta_t h_{t-1}^T", "2.11",
+    _known("dWhh uses h_t instead of h_{t-1}: the step's term is delta_t h_{t-1}^T", "4.2",
              _step_backward_variant, dWhh_state="h_t"),
     _known("the weight gradients are not summed over the batch: only the first sequence "
-             "is used (right only when B = 1)", "2.10-2.12",
+             "is used (right only when B = 1)", "4.1-4.3",
              _step_backward_variant, batch="first"),
     _known("the weight gradients are averaged over the batch instead of summed; the 1/n "
-             "is already in dL/dy (Eq. (2.5))", "2.10-2.12",
+             "is already in dL/dy (Eq. (3.1))", "4.1-4.3",
              _step_backward_variant, batch="mean"),
 ]
 
@@ -544,7 +545,7 @@ def _step_backward_hints(name, got, case):
     H, B = case.sizes["H"], case.sizes["B"]
     if name == "dbh" and got.shape == (H, B):
         return (" It is delta_t itself: sum over the batch, "
-                f"delta.sum(axis=1, keepdims=True) ({_eq('2.12')}).")
+                f"delta.sum(axis=1, keepdims=True) ({_eq('4.3')}).")
     if name == "dbh" and got.shape in ((B,), (1, B)):
         return " It was summed over the hidden units (axis 0); sum over the batch, axis=1."
     return ""
@@ -553,7 +554,7 @@ def _step_backward_hints(name, got, case):
 @_never_raises
 def check_step_backward(rnn_step_backward):
     """Check rnn_step_backward(dh_t, x_t, h_prev, h_t, Wxh, Whh)
-    -> (dx_t, dh_prev, dWxh, dWhh, dbh), Eqs. (2.8)-(2.12) for one step.
+    -> (dx_t, dh_prev, dWxh, dWhh, dbh), Eqs. (3.4)-(4.3) for one step.
 
     dh_t (H, B) is the total derivative dL/dh_t; x_t (D, B); h_prev, h_t (H, B).
     Returns a CheckResult.
@@ -583,7 +584,7 @@ def check_step_backward(rnn_step_backward):
 
 
 # --------------------------------------------------------------------------------------
-# mse_loss: Eqs. (2.4)-(2.5)
+# mse_loss: Eqs. (1.4)-(3.1)
 # --------------------------------------------------------------------------------------
 
 def _mse_cases(seed):
@@ -610,25 +611,25 @@ def _mse_variant(case, *, dy="right", loss="mean"):
 
 _MSE_MISTAKES = [
     _known("dy = y - target without the factor 2/n: the gradient of another loss than the "
-             "one printed (the seed's bug 2)", "2.5", _mse_variant, dy="seed"),
+             "one printed (the seed's bug 2)", "3.1", _mse_variant, dy="seed"),
     _known("dy = 2 (y - target) is the gradient of the sum of squares; the loss is the "
-             "mean, so divide by n", "2.5", _mse_variant, dy="no_mean"),
-    _known("divided by O only; n = O * B counts every element of the batch", "2.4-2.5",
+             "mean, so divide by n", "3.1", _mse_variant, dy="no_mean"),
+    _known("divided by O only; n = O * B counts every element of the batch", "3.1",
              _mse_variant, dy="per_row", loss="per_row"),
-    _known("the factor 2 of d(u^2)/du = 2u is missing", "2.5",
+    _known("the factor 2 of d(u^2)/du = 2u is missing", "3.1",
              _mse_variant, dy="no_two"),
-    _known("the sign is flipped: dL/dy = (2/n)(y - target), not (target - y)", "2.5",
+    _known("the sign is flipped: dL/dy = (2/n)(y - target), not (target - y)", "3.1",
              _mse_variant, dy="sign"),
-    _known("the loss is the sum of squares; Eq. (2.4) is their mean", "2.4",
+    _known("the loss is the sum of squares; Eq. (1.4) is their mean", "1.4",
              _mse_variant, loss="sum"),
-    _known("the loss has a square root (that is the RMSE); Eq. (2.4) has none", "2.4",
+    _known("the loss has a square root (that is the RMSE); Eq. (1.4) has none", "1.4",
              _mse_variant, loss="rmse"),
 ]
 
 
 @_never_raises
 def check_mse_loss(mse_loss):
-    """Check mse_loss(y, target) -> (loss, dy), Eqs. (2.4)-(2.5).
+    """Check mse_loss(y, target) -> (loss, dy), Eqs. (1.4)-(3.1).
 
     y, target (O,) or (B, O); loss a float, the mean over all n elements; dy = dL/dy, the
     shape of y. Returns a CheckResult.
@@ -664,7 +665,7 @@ def _mse_reference(case):
 
 
 # --------------------------------------------------------------------------------------
-# bptt: Eqs. (2.6)-(2.12) for one sequence
+# bptt: Eqs. (3.2)-(4.3) for one sequence
 # --------------------------------------------------------------------------------------
 
 # (D, H, O, T), pairwise distinct, O > 1, T >= 3.
@@ -698,22 +699,22 @@ def _bptt_variant(case, *, direct_every_step=False, skip_h0=False, tanh_prime="h
     p, xs, hs, dy = case.inputs["params"], case.inputs["xs"], case.inputs["hs"], case.inputs["dy"]
     T = xs.shape[0]
     grads = {name: np.zeros_like(p[name]) for name in ("Wxh", "Whh", "bh")}
-    dh_T = p["Why"].T @ dy                                          # Eq. (2.7)
+    dh_T = p["Why"].T @ dy                                          # Eq. (3.3)
     dh_next = np.zeros_like(dh_T)
     for t in range(T, 0, -1):
         fresh = t == T or direct_every_step or carry == "reuse"
         dh = dh_next + (dh_T if fresh else 0.0)
         factor = {"h_t": 1.0 - hs[t] ** 2, "none": 1.0, "h_prev": 1.0 - hs[t - 1] ** 2}[tanh_prime]
-        delta = dh * factor                                         # Eq. (2.8)
+        delta = dh * factor                                         # Eq. (3.4)
         state = hs[t - 1] if dWhh_state == "h_prev" else hs[t]
-        terms = {"Wxh": np.outer(delta, xs[t - 1]),                 # Eq. (2.10)
+        terms = {"Wxh": np.outer(delta, xs[t - 1]),                 # Eq. (4.1)
                  "Whh": np.outer(delta, state) * (0.0 if (skip_h0 and t == 1) else 1.0),
-                 "bh": delta[:, None]}                              # Eq. (2.12)
+                 "bh": delta[:, None]}                              # Eq. (4.3)
         for name, term in terms.items():
             grads[name] = grads[name] + term if accumulate else term
         Whh = p["Whh"].T if recursion_transposed else p["Whh"]
-        dh_next = Whh @ delta if carry == "yes" else np.zeros_like(delta)   # Eq. (2.9)
-    grads["Why"] = np.outer(dy, hs[T])                              # Eq. (2.6)
+        dh_next = Whh @ delta if carry == "yes" else np.zeros_like(delta)   # Eq. (3.5)
+    grads["Why"] = np.outer(dy, hs[T])                              # Eq. (3.2)
     grads["by"] = dy[:, None]
     return grads
 
@@ -721,32 +722,32 @@ def _bptt_variant(case, *, direct_every_step=False, skip_h0=False, tanh_prime="h
 _BPTT_MISTAKES = [
     _known("the output gradient W_hy^T dL/dy is added at every step, as if every h_t had "
              "an output (the seed's bug 1); in the many-to-one RNN only h_T has one: "
-             "dL/dh_T = W_hy^T dL/dy (Eq. (2.7)), and dL/dh_{t-1} = W_hh^T delta_t", "2.9",
+             "dL/dh_T = W_hy^T dL/dy (Eq. (3.3)), and dL/dh_{t-1} = W_hh^T delta_t", "3.5",
              _bptt_variant, direct_every_step=True),
     _known("dWhh leaves out its first term delta_1 h_0^T (the seed's bug 3; the sum runs "
-             "from t = 1 and uses hs[0] = h_0)", "2.11",
+             "from t = 1 and uses hs[0] = h_0)", "4.2",
              _bptt_variant, skip_h0=True),
-    _known("the tanh' factor is missing: delta_t = dL/dh_t * (1 - h_t^2)", "2.8",
+    _known("the tanh' factor is missing: delta_t = dL/dh_t * (1 - h_t^2)", "3.4",
              _bptt_variant, tanh_prime="none"),
     _known("tanh' is taken at h_{t-1} instead of h_t (an index off by one: hs[t] is h_t)",
-             "2.8", _bptt_variant, tanh_prime="h_prev"),
-    _known("W_hh instead of W_hh^T in the recursion dL/dh_{t-1} = W_hh^T delta_t", "2.9",
+             "3.4", _bptt_variant, tanh_prime="h_prev"),
+    _known("W_hh instead of W_hh^T in the recursion dL/dh_{t-1} = W_hh^T delta_t", "3.5",
              _bptt_variant, recursion_transposed=False),
     _known("dL/dh_{t-1} is not carried back: every step reuses dL/dh_T instead of "
-           "dL/dh_{t-1} = W_hh^T delta_t", "2.9", _bptt_variant, carry="reuse"),
+           "dL/dh_{t-1} = W_hh^T delta_t", "3.5", _bptt_variant, carry="reuse"),
     _known("only step T contributes: either dL/dh_{t-1} = W_hh^T delta_t is not carried "
-             "to the previous step, or the sums over time keep only the last step", "2.9-2.12",
+             "to the previous step, or the sums over time keep only the last step", "3.5-4.3",
              _bptt_variant, carry="stop"),
     _known("the sums over time are assigned (=) instead of accumulated (+=): only the "
-             "term of t = 1 is left", "2.10-2.12", _bptt_variant, accumulate=False),
+             "term of t = 1 is left", "4.1-4.3", _bptt_variant, accumulate=False),
     _known("dWhh uses h_t instead of h_{t-1} (an index off by one: hs[t - 1] is h_{t-1})",
-             "2.11", _bptt_variant, dWhh_state="h_t"),
+             "4.2", _bptt_variant, dWhh_state="h_t"),
 ]
 
 
 @_never_raises
 def check_bptt(bptt):
-    """Check bptt(params, xs, hs, dy) -> grads for one sequence, Eqs. (2.6)-(2.12).
+    """Check bptt(params, xs, hs, dy) -> grads for one sequence, Eqs. (3.2)-(4.3).
 
     xs (T, D), hs (T + 1, H) with hs[0] = h_0, dy = dL/dy (O,). grads: dict with the keys
     and shapes of params, as rnn_core.backward(params, xs, hs, dy)[0]. Returns a CheckResult.
@@ -779,7 +780,7 @@ def check_bptt(bptt):
 
 
 # --------------------------------------------------------------------------------------
-# numerical_gradient: centered differences (notebook 03)
+# numerical_gradient: centered differences (notebook 05)
 # --------------------------------------------------------------------------------------
 
 def _numgrad_cases(seed):
@@ -851,7 +852,7 @@ _NUMGRAD_MISTAKES = [
 
 @_never_raises
 def check_numerical_gradient(numerical_gradient):
-    """Check numerical_gradient(f, x, eps) -> grad by centered differences (notebook 03).
+    """Check numerical_gradient(f, x, eps) -> grad by centered differences (notebook 05).
 
     f: callable taking an array shaped like x and returning a float; x: float array of any
     shape; grad shaped like x. Compared with rnn_core.numerical_gradient. Returns a CheckResult.
@@ -886,7 +887,7 @@ def check_numerical_gradient(numerical_gradient):
 
 
 # --------------------------------------------------------------------------------------
-# clip_grads: Eq. (5.5)
+# clip_grads: Eq. (9.2)
 # --------------------------------------------------------------------------------------
 
 def _grads_like(rng, D, H, O, scale):
@@ -928,26 +929,26 @@ def _clip_variant(case, kind):
 
 
 _CLIP_MISTAKES = [
-    _known("each array is clipped on its own; the norm in Eq. (5.5) is global, over all "
-             "parameters together", "5.5", _clip_variant, kind="per_array"),
-    _known("every entry is clipped to [-max_norm, max_norm] (np.clip); Eq. (5.5) rescales "
-             "the whole gradient and keeps its direction", "5.5",
+    _known("each array is clipped on its own; the norm in Eq. (9.2) is global, over all "
+             "parameters together", "9.2", _clip_variant, kind="per_array"),
+    _known("every entry is clipped to [-max_norm, max_norm] (np.clip); Eq. (9.2) rescales "
+             "the whole gradient and keeps its direction", "9.2",
              _clip_variant, kind="by_value"),
     _known("the gradient is rescaled even when its norm is below max_norm (that scales "
-             "small gradients up); the factor is min(1, max_norm / norm)", "5.5",
+             "small gradients up); the factor is min(1, max_norm / norm)", "9.2",
              _clip_variant, kind="always"),
-    _known("the factor is upside down: norm / max_norm instead of max_norm / norm", "5.5",
+    _known("the factor is upside down: norm / max_norm instead of max_norm / norm", "9.2",
              _clip_variant, kind="inverted"),
     _known("the global norm is the sum of the arrays' norms; it is the square root of the "
-             "sum of every squared entry", "5.5", _clip_variant, kind="sum_of_norms"),
-    _known("the square root is missing from the global norm", "5.5",
+             "sum of every squared entry", "9.2", _clip_variant, kind="sum_of_norms"),
+    _known("the square root is missing from the global norm", "9.2",
              _clip_variant, kind="no_sqrt"),
 ]
 
 
 @_never_raises
 def check_clip_grads(clip_grads):
-    """Check clip_grads(grads, max_norm) -> new dict, global-norm clipping, Eq. (5.5).
+    """Check clip_grads(grads, max_norm) -> new dict, global-norm clipping, Eq. (9.2).
 
     grads: dict of arrays (not to be modified); max_norm: a positive float. Compared with
     rnn_core.clip_grads. Returns a CheckResult.
@@ -975,7 +976,7 @@ def check_clip_grads(clip_grads):
 
 
 # --------------------------------------------------------------------------------------
-# sgd_step: Eq. (4.2)
+# sgd_step: Eq. (7.2)
 # --------------------------------------------------------------------------------------
 
 def _sgd_cases(seed):
@@ -998,16 +999,16 @@ def _sgd_variant(case, kind):
 
 
 _SGD_MISTAKES = [
-    _known("the step goes uphill: theta - eta * dL/dtheta, with a minus", "4.2",
+    _known("the step goes uphill: theta - eta * dL/dtheta, with a minus", "7.2",
              _sgd_variant, kind="plus"),
-    _known("the learning rate is not used: the step is eta * dL/dtheta", "4.2",
+    _known("the learning rate is not used: the step is eta * dL/dtheta", "7.2",
              _sgd_variant, kind="no_lr"),
 ]
 
 
 @_never_raises
 def check_sgd_step(sgd_step):
-    """Check sgd_step(params, grads, learning_rate) -> new params, Eq. (4.2).
+    """Check sgd_step(params, grads, learning_rate) -> new params, Eq. (7.2).
 
     params, grads: dicts with the keys and shapes of params; learning_rate: a positive float.
     Returns a new dict and leaves params unchanged. Returns a CheckResult.
@@ -1026,7 +1027,7 @@ def check_sgd_step(sgd_step):
 
     def reference(case):
         params, grads = case.inputs["params"], case.inputs["grads"]
-        # rnn_core.train's update, written out as in notebook 04 (rnn_core has no sgd_step).
+        # rnn_core.train's update, written out as in notebook 07 (rnn_core has no sgd_step).
         return {k: params[k] - case.extra["learning_rate"] * grads[k] for k in params}
 
     shapes = {"Wxh": ("H", "D"), "Whh": ("H", "H"), "Why": ("O", "H"), "bh": ("H", 1),

@@ -2,15 +2,16 @@
 
 A many-to-one RNN reads a sequence x_1 ... x_T and produces one output y after the last step:
 
-    a_t = W_xh x_t + W_hh h_{t-1} + b_h        Eq. (2.1)
-    h_t = tanh(a_t)                            Eq. (2.2)
-    y   = W_hy h_T + b_y                       Eq. (2.3)
-    L   = mean((y - target)**2)                Eq. (2.4)
+    a_t = W_xh x_t + W_hh h_{t-1} + b_h        Eq. (1.1)
+    h_t = tanh(a_t)                            Eq. (1.2)
+    y   = W_hy h_T + b_y                       Eq. (1.3)
+    L   = mean((y - target)**2)                Eq. (1.4)
 
-Equation numbers refer to ``notebooks/02_bptt_derivation.ipynb``, where each one is derived.
+Equation (n.k) is equation k of notebook n, where it is derived: (1.x) the forward pass in
+notebook 01, (3.x) and (4.x) backpropagation through time in notebooks 03 and 04.
 
-A language model (notebook 06, Eqs. (6.x)) reads integer token ids and has an output at every
-step: ``lm_loss_and_grads`` (softmax cross-entropy, BPTT with Eq. (2.15)), ``sample`` (with a
+A language model (notebook 10, Eqs. (10.x)) reads integer token ids and has an output at every
+step: ``lm_loss_and_grads`` (softmax cross-entropy, BPTT with Eq. (4.6)), ``sample`` (with a
 temperature) and ``adagrad_step`` (min-char-rnn's optimizer).
 
 Everything here is a pure function over a ``params`` dict with the keys of Karpathy's
@@ -93,9 +94,9 @@ def forward(params, xs, h0=None):
     xs: one sequence (T,) (when D = 1) or (T, D); or a batch (B, T, D).
     h0: initial hidden state; None (zeros), (H,) or (H, 1) (shared by the batch), or (H, B).
     Returns (y, hs):
-        y: (O,) for one sequence, (B, O) for a batch                             Eq. (2.3)
+        y: (O,) for one sequence, (B, O) for a batch                             Eq. (1.3)
         hs: every hidden state including h0, so that ``hs[t]`` is h_t:
-            (T + 1, H) for one sequence, (B, T + 1, H) for a batch        Eqs. (2.1)-(2.2)
+            (T + 1, H) for one sequence, (B, T + 1, H) for a batch        Eqs. (1.1)-(1.2)
     """
     params = _check_params(params)
     X, batched = _check_xs(xs, params)
@@ -110,8 +111,8 @@ def mse_loss(y, target):
     """Mean squared error over every output and batch element, and its gradient.
 
     y, target: arrays of the same shape, (O,) or (B, O).
-    Returns (loss, dy): loss a float (Eq. (2.4)); dy = dL/dy = 2 (y - target) / n, with n the
-    number of elements, same shape as y (Eq. (2.5)).
+    Returns (loss, dy): loss a float (Eq. (1.4)); dy = dL/dy = 2 (y - target) / n, with n the
+    number of elements, same shape as y (Eq. (3.1)).
     """
     y = _as_real_array(y, "y")
     target = _as_real_array(target, "target")
@@ -135,9 +136,9 @@ def backward(params, xs, hs, dy):
     params, xs: as for ``forward``; hs: the hidden states that ``forward`` returned for them.
     dy: dL/dy, the same shape as y: (O,) for one sequence, (B, O) for a batch.
     Returns (grads, dhs):
-        grads: dict with the keys and shapes of params                      Eqs. (2.6)-(2.12)
+        grads: dict with the keys and shapes of params                      Eqs. (3.2)-(4.3)
         dhs: the total derivatives dL/dh_t, the same shape as hs; ``dhs[0]`` is dL/dh_0
-             (Eq. (2.13)), ``dhs[T]`` is dL/dh_T (Eq. (2.7)).
+             (Eq. (4.4)), ``dhs[T]`` is dL/dh_T (Eq. (3.3)).
     """
     params = _check_params(params)
     X, batched = _check_xs(xs, params)
@@ -168,7 +169,7 @@ def loss_and_grads(params, xs, target, h0=None):
         or a batch (B, T, D) with target (B, O).
     h0: None (zeros), (H,) or (H, 1) (shared by the batch), or (H, B).
     Returns (loss, grads): loss = mean((y - target)**2) over all O * B elements, a float
-    (Eq. (2.4)); grads: dict with the keys and shapes of params (Eqs. (2.5)-(2.12)).
+    (Eq. (1.4)); grads: dict with the keys and shapes of params (Eqs. (3.1)-(4.3)).
     """
     params = _check_params(params)
     X, batched = _check_xs(xs, params)
@@ -192,7 +193,7 @@ def _forward(params, X, h0):
     Wxh, Whh, Why = params["Wxh"], params["Whh"], params["Why"]
     D, T, B = X.shape
     H = Whh.shape[0]
-    # The input part of Eq. (2.1), W_xh x_t + b_h, does not depend on h: one matrix product
+    # The input part of Eq. (1.1), W_xh x_t + b_h, does not depend on h: one matrix product
     # for every t at once, all T * B columns side by side. xw[:, t-1] belongs to step t.
     xw = Wxh @ X.reshape(D, T * B)
     xw += params["bh"]
@@ -204,14 +205,14 @@ def _forward(params, X, h0):
     # on small matrices); hs keeps a copy of every h_t for backward.
     h = h0
     for t in range(1, T + 1):
-        h = np.tanh(xw[:, t - 1] + np.dot(Whh, h))                 # Eqs. (2.1)-(2.2)
+        h = np.tanh(xw[:, t - 1] + np.dot(Whh, h))                 # Eqs. (1.1)-(1.2)
         hs[:, t] = h
-    y = np.dot(Why, h) + params["by"]                               # Eq. (2.3)
+    y = np.dot(Why, h) + params["by"]                               # Eq. (1.3)
     return y, hs
 
 
 def _mse(y, Y):
-    """Eqs. (2.4)-(2.5) on arrays of equal shape: (loss, dL/dy)."""
+    """Eqs. (1.4)-(3.1) on arrays of equal shape: (loss, dL/dy)."""
     diff = y - Y
     # (diff ** 2).sum() / n is np.mean(diff ** 2) without np.mean's Python overhead.
     return float((diff ** 2).sum()) / diff.size, (2.0 / diff.size) * diff
@@ -221,7 +222,7 @@ def _backward(params, X, hs, dy, bptt_steps=None):
     """BPTT on checked arrays: X (D, T, B), hs (H, T+1, B), dy (O, B) -> (grads, dhs).
 
     ``dhs[:, t]`` is the total derivative dL/dh_t, through every later step.
-    bptt_steps = k truncates BPTT (notebook 05, Eq. (5.6)): the recursion stops after k steps
+    bptt_steps = k truncates BPTT (notebook 09, Eq. (9.3)): the recursion stops after k steps
     back, as if h_{T-k} were a fixed input; delta_t and dL/dh_t before that are 0.
     """
     Whh, Why = params["Whh"], params["Why"]
@@ -230,7 +231,7 @@ def _backward(params, X, hs, dy, bptt_steps=None):
     first = 1 if bptt_steps is None else max(1, T - bptt_steps + 1)  # earliest step reached
     dhs = np.empty_like(hs)
     # deltas[:, t-1] will be delta_t = dL/da_t. It starts as tanh'(a_t) = 1 - h_t^2, the
-    # local derivative in Eq. (2.8), computed for every t at once (in place: one array).
+    # local derivative in Eq. (3.4), computed for every t at once (in place: one array).
     deltas = hs[:, 1:] ** 2
     np.subtract(1.0, deltas, out=deltas)
     if first > 1:                              # truncated: earlier steps get no gradient
@@ -239,22 +240,22 @@ def _backward(params, X, hs, dy, bptt_steps=None):
     Whh_T = Whh.T
     # dh is dL/dh_t, the total derivative, carried from step t + 1 back to step t (the
     # seed's dh_next); dhs keeps a copy of each.
-    dh = np.dot(Why.T, dy)                                          # Eq. (2.7)
+    dh = np.dot(Why.T, dy)                                          # Eq. (3.3)
     dhs[:, T] = dh
     for t in range(T, first - 1, -1):          # backwards in time: dL/dh_t needs step t+1
         delta = deltas[:, t - 1]               # a view: *= below writes into deltas
-        delta *= dh                                                 # Eq. (2.8)
-        dh = np.dot(Whh_T, delta)                                   # Eq. (2.9); (2.13) at t=1
+        delta *= dh                                                 # Eq. (3.4)
+        dh = np.dot(Whh_T, delta)                                   # Eq. (3.5); (4.4) at t=1
         dhs[:, t - 1] = dh
-    # Eqs. (2.10)-(2.12) sum over t and over the batch: with time and batch side by side
+    # Eqs. (4.1)-(4.3) sum over t and over the batch: with time and batch side by side
     # in the columns, each sum is one matrix product over all T * B columns.
     deltas = deltas.reshape(H, T * B)
     grads = {
-        "Wxh": deltas @ X.reshape(D, T * B).T,                      # Eq. (2.10)
-        "Whh": deltas @ hs[:, :T].reshape(H, T * B).T,              # Eq. (2.11), h_0 included
-        "Why": dy @ hs[:, T].T,                                     # Eq. (2.6)
-        "bh": deltas.sum(axis=1, keepdims=True),                    # Eq. (2.12)
-        "by": dy.sum(axis=1, keepdims=True),                        # Eq. (2.6)
+        "Wxh": deltas @ X.reshape(D, T * B).T,                      # Eq. (4.1)
+        "Whh": deltas @ hs[:, :T].reshape(H, T * B).T,              # Eq. (4.2), h_0 included
+        "Why": dy @ hs[:, T].T,                                     # Eq. (3.2)
+        "bh": deltas.sum(axis=1, keepdims=True),                    # Eq. (4.3)
+        "by": dy.sum(axis=1, keepdims=True),                        # Eq. (3.2)
     }
     return grads, dhs
 
@@ -408,7 +409,7 @@ def train(xs, target, *, hidden_size, learning_rate, epochs, seed=0, batch_size=
     clip_norm: None, or rescale the gradient whenever its global norm (all parameters
         together) exceeds this positive number.
     bptt_steps: None (full BPTT), or k: truncated BPTT, gradients flow back only through
-        the last k steps of each sequence (notebook 05).
+        the last k steps of each sequence (notebook 09).
     init_scale: standard deviation of the initial weights (see ``init_params``).
     params: optional starting parameters (copied, never modified); they fix the sizes.
     h0: the initial hidden state, None (zeros) or (H,) / (H, 1).
@@ -693,14 +694,14 @@ class SimpleRNN:
 
 
 # --------------------------------------------------------------------------------------
-# Language model: one output per step (notebook 06)
+# Language model: one output per step (notebook 10)
 # --------------------------------------------------------------------------------------
 
 def lm_loss_and_grads(params, inputs, targets, h0=None):
     """Cross-entropy of a character-level language model and its exact gradient (BPTT).
 
     The input at step t is the one-hot vector of token ``inputs[t]``, so W_xh x_t is column
-    ``inputs[t]`` of W_xh (Eq. (6.1)); there is an output at every step, y_t = W_hy h_t + b_y,
+    ``inputs[t]`` of W_xh (Eq. (10.1)); there is an output at every step, y_t = W_hy h_t + b_y,
     and the loss is the mean cross-entropy of softmax(y_t) against ``targets[t]``.
 
     params: dict with Wxh (H, V), Whh (H, H), Why (O, H), bh (H, 1), by (O, 1); V is the
@@ -709,8 +710,8 @@ def lm_loss_and_grads(params, inputs, targets, h0=None):
     targets: integer ids of the same shape, each in [0, O); usually the next token.
     h0: None (zeros), (H, 1) (shared by the batch) or (H, B).
     Returns (loss, grads, h_last):
-        loss: mean over all T * B positions of -log softmax(y_t)[target], a float (Eq. (6.3))
-        grads: dict with the keys and shapes of params                 Eqs. (6.4)-(6.7)
+        loss: mean over all T * B positions of -log softmax(y_t)[target], a float (Eq. (10.3))
+        grads: dict with the keys and shapes of params                 Eqs. (10.4)-(10.7)
         h_last: h_T, (H, 1) for one sequence, (H, B) for a batch; pass it as h0 of the next
             chunk of a long text to carry the state (the gradient stops there: truncated BPTT).
     """
@@ -726,7 +727,7 @@ def lm_loss_and_grads(params, inputs, targets, h0=None):
     # Finite but huge parameters (say 1e200) can overflow: caught below, not warned about.
     with np.errstate(over="ignore", invalid="ignore"):
         hs = _lm_forward(params, ids, h0)
-        logits = params["Why"] @ hs[:, 1:].reshape(H, T * B) + params["by"]  # Eq. (6.1)
+        logits = params["Why"] @ hs[:, 1:].reshape(H, T * B) + params["by"]  # Eq. (10.1)
         loss, dlogits = _softmax_cross_entropy(logits, target_ids.reshape(T * B))
         grads = _lm_backward(params, ids, hs, dlogits)
     _check_finite_result(dict(grads, loss=loss), params, "lm_loss_and_grads")
@@ -742,7 +743,7 @@ def sample(params, first_id, length, *, h0=None, temperature=1.0, seed=None):
     length: how many ids to draw, a positive int.
     h0: None (zeros), (H, 1) or (H,): the state before x_1 (e.g. after reading a prime text).
     temperature: a positive finite number; ids are drawn from softmax(y_t / temperature)
-        (Eq. (6.10)): below 1 sharper, above 1 flatter; towards 0, always the most likely id.
+        (Eq. (10.10)): below 1 sharper, above 1 flatter; towards 0, always the most likely id.
     seed: None, an int or a np.random.Generator; the same seed gives the same ids.
     Returns an int array (length,) of ids in [0, V); ``first_id`` itself is not included.
     """
@@ -765,9 +766,9 @@ def sample(params, first_id, length, *, h0=None, temperature=1.0, seed=None):
     ids = np.empty(length, dtype=np.intp)
     token = int(first_id)
     for t in range(length):
-        h = np.tanh(Wxh[:, token:token + 1] + np.dot(Whh, h) + bh)    # Eqs. (6.1), (2.2)
+        h = np.tanh(Wxh[:, token:token + 1] + np.dot(Whh, h) + bh)    # Eqs. (10.1), (1.2)
         y = np.dot(Why, h) + by
-        # Eq. (6.10). Subtracting the max before dividing by the temperature keeps every
+        # Eq. (10.10). Subtracting the max before dividing by the temperature keeps every
         # exponent <= 0: no overflow even for tiny temperatures (then only the max survives).
         weights = np.exp((y[:, 0] - y.max()) / temperature)
         cumulative = np.cumsum(weights)
@@ -778,7 +779,7 @@ def sample(params, first_id, length, *, h0=None, temperature=1.0, seed=None):
 
 
 def adagrad_step(params, grads, memory=None, *, learning_rate=0.1, eps=1e-8):
-    """One Adagrad update, min-char-rnn's optimizer (Eq. (6.9)), as a pure function.
+    """One Adagrad update, min-char-rnn's optimizer (Eq. (10.9)), as a pure function.
 
     For every parameter theta with gradient g:
         m <- m + g * g,    theta <- theta - learning_rate * g / sqrt(m + eps).
@@ -801,11 +802,11 @@ def adagrad_step(params, grads, memory=None, *, learning_rate=0.1, eps=1e-8):
 
 
 def _lm_forward(params, ids, h0):
-    """Eqs. (6.1), (2.2) on checked ids (T, B) and h0 (H, 1) or (H, B) -> hs (H, T+1, B)."""
+    """Eqs. (10.1), (1.2) on checked ids (T, B) and h0 (H, 1) or (H, B) -> hs (H, T+1, B)."""
     T, B = ids.shape
     H = params["Whh"].shape[0]
     Whh = params["Whh"]
-    # W_xh x_t for a one-hot x_t is column ids[t] of W_xh (Eq. (6.1)): a lookup of all T * B
+    # W_xh x_t for a one-hot x_t is column ids[t] of W_xh (Eq. (10.1)): a lookup of all T * B
     # columns at once instead of a matrix product with mostly zeros.
     xw = params["Wxh"][:, ids.reshape(T * B)]
     xw += params["bh"]
@@ -814,55 +815,55 @@ def _lm_forward(params, ids, h0):
     hs[:, 0] = h0
     h = h0
     for t in range(1, T + 1):
-        h = np.tanh(xw[:, t - 1] + np.dot(Whh, h))                  # Eqs. (6.1), (2.2)
+        h = np.tanh(xw[:, t - 1] + np.dot(Whh, h))                  # Eqs. (10.1), (1.2)
         hs[:, t] = h
     return hs
 
 
 def _softmax_cross_entropy(logits, target_ids):
-    """Eqs. (6.2)-(6.4): logits (O, N), target ids (N,) -> (mean loss, dL/dlogits (O, N))."""
+    """Eqs. (10.2)-(10.4): logits (O, N), target ids (N,) -> (mean loss, dL/dlogits (O, N))."""
     N = logits.shape[1]
     columns = np.arange(N)
     # log softmax(y)_k = y_k - log sum_j exp(y_j); with m = max_j y_j subtracted first every
-    # exponent is <= 0 and the sum is >= 1 (log-sum-exp, Eq. (6.3)): finite for finite logits.
+    # exponent is <= 0 and the sum is >= 1 (log-sum-exp, Eq. (10.3)): finite for finite logits.
     shifted = logits - logits.max(axis=0)
     exp_shifted = np.exp(shifted)
     sum_exp = exp_shifted.sum(axis=0)
     loss = float(np.sum(np.log(sum_exp) - shifted[target_ids, columns])) / N
-    dlogits = exp_shifted / sum_exp                                   # softmax, Eq. (6.2)
-    dlogits[target_ids, columns] -= 1.0                               # p - onehot, Eq. (6.4)
+    dlogits = exp_shifted / sum_exp                                   # softmax, Eq. (10.2)
+    dlogits[target_ids, columns] -= 1.0                               # p - onehot, Eq. (10.4)
     dlogits /= N
     return loss, dlogits
 
 
 def _lm_backward(params, ids, hs, dlogits):
-    """BPTT with an output at every step, Eq. (6.5) = (2.15): ids (T, B), hs (H, T+1, B),
+    """BPTT with an output at every step, Eq. (10.5) = (4.6): ids (T, B), hs (H, T+1, B),
     dlogits (O, T*B) -> grads."""
     Whh, Why = params["Whh"], params["Why"]
     T, B = ids.shape
     H, V = params["Wxh"].shape
     # The direct path from h_t to the loss, W_hy^T dL/dy_t, for every t at once.
     dh_direct = (Why.T @ dlogits).reshape(H, T, B)
-    # deltas[:, t-1] becomes delta_t = dL/da_t; it starts as tanh'(a_t) = 1 - h_t^2 (Eq. (2.8)).
+    # deltas[:, t-1] becomes delta_t = dL/da_t; it starts as tanh'(a_t) = 1 - h_t^2 (Eq. (3.4)).
     deltas = hs[:, 1:] ** 2
     np.subtract(1.0, deltas, out=deltas)
     Whh_T = Whh.T
     dh_later = np.zeros((H, B))                # W_hh^T delta_{t+1}; delta_{T+1} = 0
     for t in range(T, 0, -1):
         delta = deltas[:, t - 1]               # a view: *= below writes into deltas
-        delta *= dh_direct[:, t - 1] + dh_later                      # Eqs. (6.5), (2.8)
-        dh_later = np.dot(Whh_T, delta)                               # Eq. (2.9)
+        delta *= dh_direct[:, t - 1] + dh_later                      # Eqs. (10.5), (3.4)
+        dh_later = np.dot(Whh_T, delta)                               # Eq. (3.5)
     deltas = deltas.reshape(H, T * B)
-    # Eq. (6.6): with one-hot x_t, delta_t x_t^T adds delta_t into column ids[t] of dL/dW_xh.
+    # Eq. (10.6): with one-hot x_t, delta_t x_t^T adds delta_t into column ids[t] of dL/dW_xh.
     # The product with the one-hot rows (T * B, V) is how NumPy does these additions fastest
     # (np.add.at(dWxh.T, ids, deltas.T) gives the same, about 3x slower).
     one_hot = np.eye(V)[ids.reshape(T * B)]
     return {
-        "Wxh": deltas @ one_hot,                                      # Eq. (6.6)
-        "Whh": deltas @ hs[:, :T].reshape(H, T * B).T,                # Eq. (2.11), h_0 included
-        "Why": dlogits @ hs[:, 1:].reshape(H, T * B).T,               # Eq. (6.7)
-        "bh": deltas.sum(axis=1, keepdims=True),                      # Eq. (2.12)
-        "by": dlogits.sum(axis=1, keepdims=True),                     # Eq. (6.7)
+        "Wxh": deltas @ one_hot,                                      # Eq. (10.6)
+        "Whh": deltas @ hs[:, :T].reshape(H, T * B).T,                # Eq. (4.2), h_0 included
+        "Why": dlogits @ hs[:, 1:].reshape(H, T * B).T,               # Eq. (10.7)
+        "bh": deltas.sum(axis=1, keepdims=True),                      # Eq. (4.3)
+        "by": dlogits.sum(axis=1, keepdims=True),                     # Eq. (10.7)
     }
 
 

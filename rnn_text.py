@@ -1,4 +1,4 @@
-"""Text, baselines, training and the sampling explorer for notebook 06 (a character-level LM).
+"""Text, baselines, training and the sampling explorer for notebook 10 (a character-level LM).
 
 The math (the loss and its gradient, sampling, Adagrad) lives in ``rnn_core``; this module
 makes text into token ids and back, counts the baseline models, runs the chunked training
@@ -159,7 +159,7 @@ def split_ids(ids, val_fraction=0.1):
 # --------------------------------------------------------------------------------------
 
 def perplexity(loss):
-    """exp(loss): the perplexity of a mean cross-entropy in nats (Eq. (6.8))."""
+    """exp(loss): the perplexity of a mean cross-entropy in nats (Eq. (10.8))."""
     return math.exp(loss)
 
 
@@ -370,9 +370,17 @@ class SamplingExplorer:
                 "length": self.sliders["length"].value,
                 "prime": self.prime.value, "seed": self.seed + self.draw}
 
-    def _ipython_display_(self):
-        from IPython.display import display
-        display(self.widget)
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """The widget, plus a static copy of the first sample for renderers without a kernel.
+
+        A live JupyterLab shows the widget; GitHub, nbconvert and a notebook opened before it
+        runs (the course saves no widget state) show the sample text and a one-line note.
+        """
+        data = self.widget._repr_mimebundle_(include=include, exclude=exclude)
+        note = f"{self.title}: an interactive explorer. Run the notebook to move the slider."
+        data["text/plain"] = note + (f"\n\n{self.last_text}" if self.last_text else "")
+        data["text/html"] = f"<p><i>{html.escape(note)}</i></p>{self.output.value}"
+        return data
 
     def _on_change(self, change):
         self.update()

@@ -1,4 +1,4 @@
-"""Data, plots and interactive explorers for notebooks 04 (training) and 05 (gradients).
+"""Data, plots, diagrams, the course's figure style and the interactive explorers.
 
 The math lives in ``rnn_core``; this module only composes its public functions, draws them
 with matplotlib and wires ipywidgets sliders to them. It is imported by the notebooks and
@@ -10,13 +10,19 @@ Data (plain NumPy, seeded)
         val_xs, val_target
     first_input_task(n, length, *, seed=0) -> xs (n, length, 1), target (n, 1) = xs[:, 0]
 
-Plots (draw on a matplotlib Axes you pass in)
+Style
+    use_course_style()    every figure of the course: at most 850 px wide, text of 12 pt or more
+    COURSE_STYLE, MAX_FIGURE_WIDTH
+
+Plots and diagrams (draw on a matplotlib Axes you pass in)
     plot_loss_curves(ax, result, *, label, color, alpha=1.0)
     plot_gradient_norms(ax, norms, *, label, color, linestyle="-")
     plot_eigenvalues(ax, Whh, *, label, color)
+    draw_unrolled_rnn(ax, inputs, target)      the many-to-one RNN unrolled (notebook 00)
+    draw_computational_graph(ax, T=3)          forward and backward edges (notebook 03)
     figure_png(fig) -> PNG bytes
 
-Gradient flow (notebook 05)
+Gradient flow (notebooks 08 and 09)
     scale_to_spectral_radius(W, radius) -> W rescaled so that max |eigenvalue| = radius
     spectral_radius(W) -> float
     gradient_flow_params(hidden_size, radius, *, input_scale=1.0, seed=0) -> params (D = O = 1)
@@ -62,12 +68,14 @@ import time
 import traceback
 
 import ipywidgets as widgets
+import matplotlib
 import matplotlib.ticker as mticker
 import numpy as np
 import PIL.Image
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from threadpoolctl import ThreadpoolController
 
 # The argument checks are rnn_core's, shared rather than copied.
@@ -78,6 +86,32 @@ from rnn_core import (_as_batch, _as_generator, _as_real_array, _check_bool, _ch
 TRAIN_COLOR = "tab:blue"
 _LOSS_CAP = 1e10
 VAL_COLOR = "tab:orange"
+
+# One matplotlib style for every figure of the course, readable on a projector. JupyterLab
+# shows an output at most about 850 px wide, so figures are at most 8.5 inches wide at 100 dpi
+# (850 px, never scaled down) and every text is at least 12 pt (17 px), legends included.
+COURSE_STYLE = {
+    "figure.figsize": (8.5, 4.5),
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
+    "font.size": 13,
+    "axes.titlesize": 14,
+    "axes.labelsize": 13,
+    "xtick.labelsize": 12,
+    "ytick.labelsize": 12,
+    "legend.fontsize": 12,
+    "legend.title_fontsize": 12,
+    "figure.titlesize": 15,
+    "lines.linewidth": 2.0,
+    "lines.markersize": 7,
+    "grid.alpha": 0.3,
+}
+MAX_FIGURE_WIDTH = 8.5     # inches, at 100 dpi
+
+
+def use_course_style():
+    """Apply COURSE_STYLE to matplotlib (call it once, after importing pyplot)."""
+    matplotlib.rcParams.update(COURSE_STYLE)
 
 # --------------------------------------------------------------------------------------
 # Data
@@ -246,7 +280,7 @@ def plot_eigenvalues(ax, Whh, *, label=None, color=None, marker="o"):
     return eigenvalues
 
 
-def figure_png(fig, dpi=80):
+def figure_png(fig, dpi=100):
     """Render a matplotlib Figure to PNG bytes (what the explorers show); dpi > 0."""
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
@@ -257,7 +291,112 @@ def figure_png(fig, dpi=80):
 
 
 # --------------------------------------------------------------------------------------
-# Gradient flow through time (notebook 05)
+# Diagrams of the unrolled RNN (notebooks 00 and 03)
+# --------------------------------------------------------------------------------------
+
+def draw_unrolled_rnn(ax, inputs, target):
+    """The many-to-one RNN unrolled over len(inputs) steps, on the Axes ax (notebook 00).
+
+    Boxes are vectors, arrows are products with the weight written next to them, Eqs.
+    (1.1)-(1.4): x_t -> h_t (W_xh), h_{t-1} -> h_t (W_hh), h_T -> y (W_hy), y and y* -> L.
+    inputs: the numbers x_1 ... x_T written under the input boxes; target: y*.
+    """
+    _check_axes(ax)
+    values = _as_real_array(inputs, "inputs")
+    if values.ndim != 1 or values.size == 0:
+        raise ValueError(f"inputs must be a non-empty 1-D sequence of numbers x_1 ... x_T, got "
+                         f"shape {values.shape}")
+    target = _check_number(target, "target")
+    colors = {"Wxh": "tab:blue", "Whh": "tab:orange", "Why": "tab:green", "loss": "0.35"}
+    T, dx = len(values), 2.0                   # dx: distance between two time steps
+    row_x, row_h, row_y = 0.0, 2.0, 4.0        # heights of the input, hidden, output rows
+
+    def box(x, y, text, face, note=None):
+        ax.add_patch(FancyBboxPatch((x - 0.45, y - 0.35), 0.9, 0.7, boxstyle="round,pad=0.05",
+                                    fc=face, ec="0.2", lw=1.3))
+        ax.text(x, y, text, ha="center", va="center", fontsize=15)
+        if note is not None:
+            ax.text(x, y - 0.62, note, ha="center", va="top", fontsize=12, color="0.3")
+
+    def arrow(start, end, color, label=None, shift=(0.0, 0.0)):
+        ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=16,
+                                     color=color, lw=1.8, shrinkA=0, shrinkB=0))
+        if label is not None:
+            middle = ((start[0] + end[0]) / 2 + shift[0], (start[1] + end[1]) / 2 + shift[1])
+            ax.text(*middle, label, color=color, fontsize=13, ha="center", va="center",
+                    bbox=dict(fc="white", ec="none", pad=0.5))
+
+    box(0, row_h, "$h_0$", "#fde9d9", note="= 0")
+    for t, value in enumerate(values, start=1):
+        x = t * dx
+        box(x, row_x, f"$x_{t}$", "#dbe9f6", note=f"= {value:g}")
+        box(x, row_h, f"$h_{t}$", "#fde9d9")
+        arrow((x, row_x + 0.42), (x, row_h - 0.42), colors["Wxh"], "$W_{xh}$", (0.45, 0))
+        arrow((x - dx + 0.5, row_h), (x - 0.5, row_h), colors["Whh"], "$W_{hh}$", (0, 0.32))
+    x_last, x_loss = T * dx, (T + 1) * dx
+    box(x_last, row_y, "$y$", "#e2f0d9")
+    arrow((x_last, row_h + 0.42), (x_last, row_y - 0.42), colors["Why"], "$W_{hy}$", (0.45, 0))
+    box(x_loss, row_y, "$L$", "#eeeeee")
+    box(x_loss, row_h, "$y^\\star$", "#eeeeee", note=f"= {target:g}")
+    arrow((x_last + 0.5, row_y), (x_loss - 0.5, row_y), colors["loss"])
+    arrow((x_loss, row_h + 0.42), (x_loss, row_y - 0.42), colors["loss"])
+    ax.text(x_loss / 2, -1.35, "the same $W_{xh}$, $W_{hh}$, $b_h$ at every step;\n"
+            "$y$ is read from the last state $h_T$ only", ha="center", va="top", fontsize=13,
+            color="0.25")
+    ax.set_xlim(-0.8, x_loss + 0.9)
+    ax.set_ylim(-2.6, row_y + 0.7)
+    ax.set_aspect("equal")
+    ax.axis("off")
+
+
+def draw_computational_graph(ax, T=3):
+    """The unrolled RNN as a computational graph, forward (black) and backward (red, dashed).
+
+    Nodes h_0 ... h_T, a_t, x_t, y and L on the Axes ax (notebook 03); the dashed red arcs
+    carry the total derivatives dL/dh_t from the loss back to h_0, Eqs. (3.3) and (3.5).
+    T: the number of steps drawn, a positive int.
+    """
+    _check_axes(ax)
+    T = _check_size(T, "T")
+    step = 2.8
+    pos = {"h0": (0.0, 0.0)}
+    for t in range(1, T + 1):
+        pos[f"x{t}"] = (step * t - step / 2, -1.6)
+        pos[f"a{t}"] = (step * t - step / 2, 0.0)
+        pos[f"h{t}"] = (step * t, 0.0)
+    pos["y"], pos["L"] = (step * T + 1.7, 0.0), (step * T + 3.4, 0.0)
+    fill = {"x": "#dbe9f6", "a": "#fdebd0", "h": "#d5f5e3", "y": "#ebdef0", "L": "#fadbd8"}
+    for name, (px, py) in pos.items():
+        label = f"${name[0]}_{name[1:]}$" if len(name) > 1 else f"${name}$"
+        ax.text(px, py, label, ha="center", va="center", fontsize=15, zorder=3,
+                bbox=dict(boxstyle="circle,pad=0.35", fc=fill[name[0]], ec="black"))
+
+    def arrow(src, dst, text="", color="black", rad=0.0, dy_text=-0.55, dx_text=0.0, ls="-"):
+        (x0, y0), (x1, y1) = pos[src], pos[dst]
+        ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
+                    arrowprops=dict(arrowstyle="-|>", color=color, lw=1.5, ls=ls, shrinkA=18,
+                                    shrinkB=18, connectionstyle=f"arc3,rad={rad}"))
+        ax.text((x0 + x1) / 2 + dx_text, (y0 + y1) / 2 + dy_text, text, ha="center",
+                va="center", fontsize=13, color=color)
+
+    for t in range(1, T + 1):
+        arrow(f"h{t - 1}", f"a{t}", "$W_{hh}$")
+        arrow(f"x{t}", f"a{t}", "$W_{xh}$", dy_text=-0.4, dx_text=0.5)
+        arrow(f"a{t}", f"h{t}", "tanh")
+    arrow(f"h{T}", "y", "$W_{hy}$")
+    arrow("y", "L")
+    arrow("L", f"h{T}", f"$dL/dh_{T}$", color="crimson", rad=0.45, dy_text=1.05, ls="--")
+    for t in range(T, 0, -1):
+        arrow(f"h{t}", f"h{t - 1}", f"$dL/dh_{t - 1}$", color="crimson", rad=0.45,
+              dy_text=1.05, ls="--")
+    ax.set_xlim(-0.8, step * T + 4.0)
+    ax.set_ylim(-2.2, 1.6)
+    ax.set_aspect("equal")
+    ax.axis("off")
+
+
+# --------------------------------------------------------------------------------------
+# Gradient flow through time (notebooks 08 and 09)
 # --------------------------------------------------------------------------------------
 
 
@@ -306,9 +445,9 @@ def hidden_gradient_norms(params, xs, *, linear=False):
     """||dL/dh_t|| for t = 0..T on one sequence, with dL/dy = 1 (a single output).
 
     params: a params dict with output size O = 1; xs: one sequence, (T,) (D = 1) or (T, D).
-    linear=False: the tanh RNN, from rnn_core.backward (Eqs. (2.7)-(2.9)).
+    linear=False: the tanh RNN, from rnn_core.backward (Eqs. (3.3)-(3.5)).
     linear=True: the same weights without the tanh, h_t = a_t, so every factor
-        diag(1 - h_k^2) of Eq. (2.14) is replaced by the identity:
+        diag(1 - h_k^2) of Eq. (4.5) is replaced by the identity:
         dL/dh_{t-1} = W_hh^T dL/dh_t.
     Returns an array (T + 1,): entry t is the norm of the total derivative dL/dh_t.
     Raises ValueError if a norm overflows float64 (a huge spectral radius over many steps).
@@ -327,12 +466,12 @@ def hidden_gradient_norms(params, xs, *, linear=False):
         _, dhs = rnn_core.backward(params, xs, hs, dy)
         return np.linalg.norm(dhs, axis=1)
     T = X.shape[1]
-    dh = params["Why"].T @ dy                              # Eq. (2.7)
+    dh = params["Why"].T @ dy                              # Eq. (3.3)
     norms = np.empty(T + 1)
     norms[T] = np.linalg.norm(dh)
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(T, 0, -1):
-            dh = params["Whh"].T @ dh                      # Eq. (2.9) with 1 - h^2 = 1
+            dh = params["Whh"].T @ dh                      # Eq. (3.5) with 1 - h^2 = 1
             norms[t - 1] = np.linalg.norm(dh)
     if not np.all(np.isfinite(norms)):
         steps = int(np.sum(np.isfinite(norms)))
@@ -438,13 +577,14 @@ class _Explorer:
     """
 
     title = ""
-    figsize = (9.0, 3.6)
-    dpi = 80
+    figsize = (MAX_FIGURE_WIDTH, 4.0)
+    dpi = 100
 
     def __init__(self):
         self.figure = Figure(figsize=self.figsize, dpi=self.dpi)
         self._canvas = FigureCanvasAgg(self.figure)
-        self._make_axes()
+        with matplotlib.rc_context(COURSE_STYLE):    # readable whatever the notebook's style
+            self._make_axes()
         self._frame = None                 # (key, bitmap) of the last frame drawn in full
         self.sliders = self._make_sliders()
         for slider in self.sliders.values():
@@ -495,9 +635,20 @@ class _Explorer:
         image.save(buffer, format="png", compress_level=1)
         return buffer.getvalue()
 
-    def _ipython_display_(self):
-        from IPython.display import display
-        display(self.widget)
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """The widget, plus a static picture for renderers without a kernel.
+
+        A live JupyterLab shows the widget. GitHub, nbconvert and a notebook opened before it
+        runs have no widget state (the course never saves it, and tools/run_notebooks.py keeps
+        only the picture and this text in the stored outputs): they show the PNG of the first
+        figure and a one-line note instead of a widget repr.
+        """
+        data = self.widget._repr_mimebundle_(include=include, exclude=exclude)
+        data["text/plain"] = (f"{self.title}: an interactive explorer. Run the notebook to "
+                              "move the sliders.")
+        if self.last_png is not None:
+            data["image/png"] = base64.b64encode(self.last_png).decode("ascii")
+        return data
 
     def _on_change(self, change):
         self.update()
@@ -527,7 +678,8 @@ class _Explorer:
         try:
             values = self.values()
             self._check_values(values)
-            with _blas_controller().limit(limits=1, user_api="blas"):
+            with (_blas_controller().limit(limits=1, user_api="blas"),
+                  matplotlib.rc_context(COURSE_STYLE)):
                 text = self._draw(values)
                 self.last_png = self._render()
         except Exception as error:  # shown to the student below, not swallowed
@@ -567,7 +719,7 @@ def _check_defaults(defaults, ranges, integers):
 
 
 class TrainingExplorer(_Explorer):
-    """Train a fresh RNN whenever a slider moves and draw its loss curves (notebook 04).
+    """Train a fresh RNN whenever a slider moves and draw its loss curves (notebook 07).
 
     train_xs, train_target, val_xs, val_target: the data of every run, anything that
         ``rnn_core.train`` accepts: a batch (B, T, D) with targets (B, O), or one sequence
@@ -627,13 +779,13 @@ class TrainingExplorer(_Explorer):
 
     def _make_axes(self):
         self.ax_loss, self.ax_pred = self.figure.subplots(1, 2, width_ratios=[1.6, 1])
-        self.figure.subplots_adjust(left=0.085, right=0.985, bottom=0.14, top=0.9, wspace=0.25)
+        self.figure.subplots_adjust(left=0.1, right=0.98, bottom=0.15, top=0.9, wspace=0.3)
         _fast_log_axis(self.ax_loss.yaxis)
-        self.ax_loss.set_title("Loss curves (new run in colour, earlier runs grey)")
+        self.ax_loss.set_title("Loss (earlier runs in grey)")
         self.ax_loss.set_xlabel("epoch")
         self.ax_loss.set_ylabel("mean squared error (log)")
         self.ax_loss.grid(True, which="major", alpha=0.3)
-        self.ax_pred.set_title("Validation set: prediction vs target")
+        self.ax_pred.set_title("Validation predictions")
         self.ax_pred.set_xlabel("target")
         self.ax_pred.set_ylabel("prediction")
 
@@ -677,7 +829,7 @@ class TrainingExplorer(_Explorer):
         plot_loss_curves(ax, result, label="", color=TRAIN_COLOR, val_color=VAL_COLOR)
         ax.set_ylim(*_log_limits([r.losses + r.val_losses for r in self.history + [result]]))
         ax.set_xlim(0, int(values["epochs"]))
-        ax.legend(fontsize=8, loc="upper right", title=label, title_fontsize=8)
+        ax.legend(loc="lower left", title=label)     # losses start high: lower left is free
 
         _, _, val_xs, val_target = self.data
         ax = self.ax_pred
@@ -697,7 +849,7 @@ class TrainingExplorer(_Explorer):
         ax.scatter(val_target[:, 0], np.clip(predictions[:, 0], lo - 3 * margin,
                                              hi + 3 * margin),
                    s=10, color=VAL_COLOR, label="validation sequences")
-        ax.legend(fontsize=8, loc="upper left")
+        ax.legend(loc="upper left")
         return (f"final training loss <b>{result.losses[-1]:.3g}</b>, validation loss "
                 f"<b>{result.val_losses[-1]:.3g}</b> after {len(result.losses)} epochs")
 
@@ -739,12 +891,12 @@ class GradientFlowExplorer(_Explorer):
 
     def _make_axes(self):
         self.ax_norm, self.ax_eig = self.figure.subplots(1, 2, width_ratios=[1.7, 1])
-        self.figure.subplots_adjust(left=0.085, right=0.985, bottom=0.14, top=0.9, wspace=0.2)
+        self.figure.subplots_adjust(left=0.11, right=0.98, bottom=0.15, top=0.83, wspace=0.3)
         _fast_log_axis(self.ax_norm.yaxis)
         self.ax_norm.set_xlabel("time step t")
-        self.ax_norm.set_ylabel("||dL/dh_t|| (log)")
+        self.ax_norm.set_ylabel(r"$\|dL/dh_t\|$ (log scale)")
         self.ax_norm.grid(True, which="major", alpha=0.3)
-        self.ax_eig.set_title("Eigenvalues of W_hh, unit circle")
+        self.ax_eig.set_title("Eigenvalues of $W_{hh}$")
         self.ax_eig.set_xlabel("real part")
         self.ax_eig.set_ylabel("imaginary part")
         self.ax_eig.set_aspect("equal", adjustable="box")
@@ -766,7 +918,7 @@ class GradientFlowExplorer(_Explorer):
         tanh_norms = hidden_gradient_norms(params, xs)
         linear_norms = hidden_gradient_norms(params, xs, linear=True)
         _, hs = rnn_core.forward(params, xs)
-        mean_slope = float(np.mean(1.0 - hs[1:] ** 2))      # the diag(1 - h^2) of Eq. (2.8)
+        mean_slope = float(np.mean(1.0 - hs[1:] ** 2))      # the diag(1 - h^2) of Eq. (3.4)
         return params, xs, tanh_norms, linear_norms, mean_slope
 
     def _draw(self, values):
@@ -775,12 +927,13 @@ class GradientFlowExplorer(_Explorer):
         ax = self.ax_norm
         _remove_artists(ax)
         ax.plot(np.arange(T + 1), linear_norms, color="tab:gray", linestyle="--",
-                label="linear RNN (no tanh), same weights")
+                label="linear RNN (same weights)")
         ax.plot(np.arange(T + 1), tanh_norms, color="tab:red", label="tanh RNN")
         ax.set_xlim(0, T)
         ax.set_ylim(*_log_limits([tanh_norms, linear_norms], cap=1e60))
-        ax.set_title(f"Gradient norm going back from t = T = {T}")
-        ax.legend(fontsize=8, loc="best")
+        # Above the plot, where no curve can be (the curves move with every slider).
+        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, borderaxespad=0.2,
+                  frameon=False)
 
         ax = self.ax_eig
         for artist in ax.collections:

@@ -299,7 +299,7 @@ def bench_gflops(rounds, round_seconds, size):
          f"{100 * rates['loss_and_grads'] / reference:.0f}%"],
         ["recurrent GEMM W_hh h (the reference)", f"({H}, {H}) @ ({H}, {B})",
          fmt_time(times["recurrent GEMM"]), f"{reference:.1f}", "100%"],
-        ["weight-gradient GEMM, Eq. (2.11)", f"({H}, {T * B}) @ ({T * B}, {H})",
+        ["weight-gradient GEMM, Eq. (4.2)", f"({H}, {T * B}) @ ({T * B}, {H})",
          fmt_time(times["weight-gradient GEMM"]), f"{rates['weight-gradient GEMM']:.1f}",
          f"{100 * rates['weight-gradient GEMM'] / reference:.0f}%"],
     ] + extra)
@@ -307,7 +307,7 @@ def bench_gflops(rounds, round_seconds, size):
 
 
 # --------------------------------------------------------------------------------------
-# 4. Slider response of the explorers in rnn_viz (notebooks 04 and 05)
+# 4. Slider response of the explorers in rnn_viz (notebooks 07 and 08)
 # --------------------------------------------------------------------------------------
 
 def time_slider(explorer, name, values, repeats):
@@ -329,7 +329,7 @@ def bench_sliders(repeats):
         print(f"## 4. Slider response: skipped (rnn_viz not importable: {error})\n")
         return None
     print("## 4. Slider response: one slider change -> retrained / recomputed, redrawn PNG\n")
-    xs, target = rnn_viz.arithmetic_sequences(200, length=5, seed=0)     # as notebook 04
+    xs, target = rnn_viz.arithmetic_sequences(200, length=5, seed=0)     # as notebook 07
     data = rnn_viz.split_train_val(xs, target, val_fraction=0.2, seed=0)
     rows, results = [], {}
 

@@ -213,7 +213,7 @@ def training_explorer(**kwargs):
 
 VIZ_CASES = [
     ("arithmetic_sequences n -1", lambda: rnn_viz.arithmetic_sequences(-1), ValueError, "n "),
-    ("arithmetic_sequences n 2.5", lambda: rnn_viz.arithmetic_sequences(2.5), ValueError, "n "),
+    ("arithmetic_sequences n 2.5", lambda: rnn_viz.arithmetic_sequences(3.1), ValueError, "n "),
     ("arithmetic_sequences length 0", lambda: rnn_viz.arithmetic_sequences(3, length=0),
      ValueError, "length"),
     ("arithmetic_sequences seed -1", lambda: rnn_viz.arithmetic_sequences(3, seed=-1),
@@ -252,6 +252,18 @@ VIZ_CASES = [
      ValueError, "norms"),
     ("plot_eigenvalues non-square", lambda: rnn_viz.plot_eigenvalues(ax(), np.ones((2, 3))),
      ValueError, "Whh"),
+    ("draw_unrolled_rnn ax None", lambda: rnn_viz.draw_unrolled_rnn(None, [0.1], 0.2),
+     TypeError, "ax"),
+    ("draw_unrolled_rnn inputs empty", lambda: rnn_viz.draw_unrolled_rnn(ax(), [], 0.2),
+     ValueError, "inputs"),
+    ("draw_unrolled_rnn inputs str", lambda: rnn_viz.draw_unrolled_rnn(ax(), "abc", 0.2),
+     TypeError, "inputs"),
+    ("draw_unrolled_rnn target NaN", lambda: rnn_viz.draw_unrolled_rnn(ax(), [0.1], np.nan),
+     ValueError, "target"),
+    ("draw_computational_graph ax None", lambda: rnn_viz.draw_computational_graph(None),
+     TypeError, "ax"),
+    ("draw_computational_graph T 0", lambda: rnn_viz.draw_computational_graph(ax(), T=0),
+     ValueError, "T "),
     ("figure_png not a figure", lambda: rnn_viz.figure_png("fig"), TypeError, "fig"),
     ("figure_png dpi 0", lambda: rnn_viz.figure_png(Figure(), dpi=0), ValueError, "dpi"),
     ("spectral_radius non-square", lambda: rnn_viz.spectral_radius(np.ones((2, 3))), ValueError,
@@ -377,7 +389,9 @@ def test_every_public_function_has_a_row():
                                                   for case in cases)}
         # TrainResult has no arguments to check (status is tested below); the language-model
         # functions have their own bad-input tables in tests/test_lm.py.
-        elsewhere = {"TrainResult", "lm_loss_and_grads", "sample", "adagrad_step"}
+        # use_course_style takes no arguments.
+        elsewhere = {"TrainResult", "lm_loss_and_grads", "sample", "adagrad_step",
+                     "use_course_style"}
         assert public - covered <= elsewhere, public - covered
 
 

@@ -79,7 +79,7 @@ def test_scale_to_spectral_radius():
 
 
 def test_tanh_norms_are_the_product_of_jacobians():
-    """Eq. (2.14): dL/dh_t = [prod_k diag(1 - h_k^2) W_hh]^T dL/dh_T, written out here."""
+    """Eq. (4.5): dL/dh_t = [prod_k diag(1 - h_k^2) W_hh]^T dL/dh_T, written out here."""
     params = rnn_viz.gradient_flow_params(5, 1.2, input_scale=2.0, seed=1)
     xs = np.random.default_rng(2).standard_normal(6)
     _, hs = rnn_core.forward(params, xs)

@@ -4,7 +4,9 @@
     python tools/run_notebooks.py notebooks/01_*.ipynb    just these
 
 Each notebook runs in notebooks/ (as in JupyterLab), so execution counts are 1..N. Widget
-state is not stored (metadata.widgets is removed): the stored outputs are what nbval compares.
+state is not stored (metadata.widgets is removed), nor are widget views, which could only show
+"model not found" without it: widgets keep their static fallback (a picture, a note). The
+stored outputs are what nbval compares.
 """
 
 import sys
@@ -16,6 +18,7 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def run(path):
@@ -27,6 +30,13 @@ def run(path):
                    resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
     seconds = time.perf_counter() - start
     nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            # No widget state is saved, so a stored widget view could only say "model not
+            # found". What stays is the static fallback each widget also displays (the
+            # explorers' picture and note), which GitHub, nbconvert and Lab show until the
+            # cell runs again and brings the live widget.
+            output.get("data", {}).pop(WIDGET_VIEW, None)
     nbformat.write(nb, path)
     return seconds
 
