@@ -458,7 +458,7 @@ def main(argv=None):
     bench_sliders(slider_repeats)
     bench_busy_machine(slider_repeats)
 
-    print("## Targets (issue 5)\n")
+    print("## Targets\n")
     checks = [("seed task: rnn_core.SimpleRNN time / seed time <= 1.0", ratio <= 1.0,
                f"{ratio:.2f}")]
     if torch is not None:

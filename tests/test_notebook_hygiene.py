@@ -4,6 +4,7 @@ nbval checks that each notebook still produces its stored outputs; these tests c
 nbval does not: that the outputs are there, in order, from a clean run, and readable.
 """
 
+import importlib.util
 import json
 import re
 from pathlib import Path
@@ -76,3 +77,81 @@ class TestNotebook:
         assert re.search(r"^\s*(import rnn_core|from rnn_core import)", code, re.M)
         assert "sys.path" not in code
         assert not re.search(r"['\"](/work|/home|/root|/tmp|C:\\)", code)
+
+
+# --------------------------------------------------------------------------------------
+# Lessons that fit a class, read well without a kernel, and link to each other
+# --------------------------------------------------------------------------------------
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_REPR = re.compile(r"^(VBox|HBox|Box|IntSlider|FloatSlider|FloatLogSlider|Output)\(")
+
+
+def load_tool(name):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_lesson_fits_one_class(path):
+    lesson_time = load_tool("lesson_time")
+    minutes = lesson_time.estimate(path)[0]
+    assert minutes <= lesson_time.LIMIT, f"{path.name}: about {minutes:.0f} minutes"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_ends_with_links_to_the_previous_and_next_lesson(path):
+    last = source(load(path)["cells"][-1])
+    number = NOTEBOOKS.index(path)
+    links = re.findall(r"\]\(([0-9][0-9]_\w+\.ipynb)\)", last.split("---")[-1])
+    expected = [p.name for p in NOTEBOOKS[max(number - 1, 0):number + 2] if p != path]
+    assert links == expected, (links, expected)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_test_markers_in_the_code_students_read(path):
+    for cell in code_cells(load(path)):
+        assert "NBVAL" not in source(cell), source(cell)[:200]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_widget_outputs_are_stored_as_a_picture_or_text_not_as_a_widget(path):
+    for cell in code_cells(load(path)):
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            assert WIDGET_VIEW not in data, source(cell)[:200]
+            assert not WIDGET_REPR.match("".join(data.get("text/plain", ""))), source(cell)[:200]
+        if "Explorer(" in source(cell):
+            fallback = [output["data"] for output in cell["outputs"] if "data" in output]
+            assert any("image/png" in data or "text/html" in data for data in fallback)
+            assert any("Run the notebook" in "".join(data.get("text/plain", ""))
+                       for data in fallback)
+
+
+def test_the_first_code_cell_of_the_course_checks_the_environment():
+    first = code_cells(load(NOTEBOOKS[0]))[0]
+    assert source(first).strip() == "%run ../tools/check_environment.py"
+
+
+def test_the_readme_links_every_lesson():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    linked = re.findall(r"\]\(notebooks/([0-9][0-9]_\w+\.ipynb)\)", readme)
+    assert linked == [path.name for path in NOTEBOOKS]
+
+
+def test_the_readme_gives_each_lesson_its_estimated_time():
+    lesson_time = load_tool("lesson_time")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for path in NOTEBOOKS:
+        row = re.search(rf"\(notebooks/{path.name}\) \|.*\| (\d+) \|", readme)
+        assert row and int(row.group(1)) == round(lesson_time.estimate(path)[0]), path.name
+
+
+def test_no_references_to_tracker_issues():
+    paths = NOTEBOOKS + [ROOT / "README.md"] + sorted(ROOT.glob("*.py")) + sorted(
+        (ROOT / "tools").glob("*.py")) + sorted((ROOT / "benchmarks").glob("*"))
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"\b[Ii]ssue #?\d+", text), path.name
