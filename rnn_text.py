@@ -1,4 +1,4 @@
-"""Text, baselines, training and the sampling explorer for notebook 10 (a character-level LM).
+"""Text, baselines, training and the sampling explorer for notebook 11 (a character-level LM).
 
 The math (the loss and its gradient, sampling, Adagrad) lives in ``rnn_core``; this module
 makes text into token ids and back, counts the baseline models, runs the chunked training
@@ -159,7 +159,7 @@ def split_ids(ids, val_fraction=0.1):
 # --------------------------------------------------------------------------------------
 
 def perplexity(loss):
-    """exp(loss): the perplexity of a mean cross-entropy in nats (Eq. (10.8))."""
+    """exp(loss): the perplexity of a mean cross-entropy in nats (Eq. (11.8))."""
     return math.exp(loss)
 
 

@@ -22,7 +22,7 @@ Plots and diagrams (draw on a matplotlib Axes you pass in)
     draw_computational_graph(ax, T=3)          forward and backward edges (notebook 03)
     figure_png(fig) -> PNG bytes
 
-Gradient flow (notebooks 08 and 09)
+Gradient flow (notebooks 08 to 10)
     scale_to_spectral_radius(W, radius) -> W rescaled so that max |eigenvalue| = radius
     spectral_radius(W) -> float
     gradient_flow_params(hidden_size, radius, *, input_scale=1.0, seed=0) -> params (D = O = 1)
@@ -396,7 +396,7 @@ def draw_computational_graph(ax, T=3):
 
 
 # --------------------------------------------------------------------------------------
-# Gradient flow through time (notebooks 08 and 09)
+# Gradient flow through time (notebooks 08 to 10)
 # --------------------------------------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""Benchmark of rnn_core.lm_loss_and_grads (the character-level language model, notebook 10).
+"""Benchmark of rnn_core.lm_loss_and_grads (the character-level language model, notebook 11).
 
 Run from the repository root:   .venv/bin/python benchmarks/bench_lm.py      (--quick: smoke run)
 With PyTorch (see benchmarks/README.md):   /tmp/venv-torch/bin/python benchmarks/bench_lm.py
