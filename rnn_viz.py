@@ -106,7 +106,7 @@ COURSE_STYLE = {
     "lines.markersize": 7,
     "grid.alpha": 0.3,
 }
-MAX_FIGURE_WIDTH = 8.5     # inches, at 100 dpi
+MAX_FIGURE_WIDTH = 8.5     # inches, at 100 dpi (8.3 with layout="constrained": Lab adds a margin)
 
 
 def use_course_style():
@@ -204,7 +204,7 @@ def _check_square(W, name):
 
 
 def plot_loss_curves(ax, result, *, label="", color=None, val_color=None, alpha=1.0,
-                     linewidth=1.8):
+                     linewidth=None):
     """Training (solid) and validation (dashed) loss per epoch of a TrainResult, log y.
 
     ax: a matplotlib Axes; result: rnn_core.TrainResult; label: prefix for the legend
@@ -256,7 +256,7 @@ def plot_gradient_norms(ax, norms, *, label=None, color=None, linestyle="-"):
         raise ValueError(f"norms must be a non-empty 1-D array (T + 1,) of norms >= 0, got "
                          f"shape {norms.shape}")
     line, = ax.plot(np.arange(len(norms)), norms, color=color, linestyle=linestyle,
-                    label=label, linewidth=1.8)
+                    label=label)
     ax.set_yscale("log")
     ax.set_xlabel("time step t")
     ax.set_ylabel(r"$\|dL/dh_t\|$ (log scale)")      # d: the total derivative
@@ -270,7 +270,7 @@ def plot_eigenvalues(ax, Whh, *, label=None, color=None, marker="o"):
     eigenvalues = np.linalg.eigvals(Whh)
     angle = np.linspace(0.0, 2.0 * np.pi, 200)
     ax.plot(np.cos(angle), np.sin(angle), color="0.5", linewidth=1.0, linestyle=":")
-    ax.scatter(eigenvalues.real, eigenvalues.imag, s=18, color=color, marker=marker,
+    ax.scatter(eigenvalues.real, eigenvalues.imag, s=32, color=color, marker=marker,
                label=label, alpha=0.8)
     ax.axhline(0.0, color="0.85", linewidth=0.8, zorder=0)
     ax.axvline(0.0, color="0.85", linewidth=0.8, zorder=0)
