@@ -1,7 +1,10 @@
-"""Tests of tools/student_edition.py on a small synthetic notebook built here: no solution
-code survives, stubs raise NotImplementedError with the hint, solution <details> blocks are
-gone, other cells are unchanged, and the built notebook runs top to bottom in a fresh kernel
-with its check reporting "not implemented yet".
+"""Tests of tools/student_edition.py, first on a small synthetic notebook built here: no
+solution code survives, stubs raise NotImplementedError with the hint, solution <details>
+blocks are gone, other cells are unchanged, and the built notebook runs top to bottom in a
+fresh kernel with its check reporting "not implemented yet". Then on the course itself: every
+exercise is marked and checked, and each lesson with exercises, in the student edition, has
+none of their solution lines and runs top to bottom with every check saying "not implemented
+yet".
 """
 
 import subprocess
@@ -145,3 +148,63 @@ def test_default_hint_and_two_regions():
     out, count = student_edition.strip_regions(source, "here")
     assert count == 2 and "return 1" not in out and "return 2" not in out
     assert out.count(f'raise NotImplementedError("{student_edition.DEFAULT_HINT}")') == 2
+
+
+# --------------------------------------------------------------------------------------
+# The real student edition, built from the course's notebooks
+# --------------------------------------------------------------------------------------
+
+EXERCISE_NOTEBOOKS = {"01_forward_pass.ipynb": ["check_step_forward"],
+                      "03_bptt_recursion.ipynb": ["check_mse_loss"],
+                      "04_bptt_shared_weights.ipynb": ["check_step_backward", "check_bptt"],
+                      "05_gradient_checking.ipynb": ["check_numerical_gradient"],
+                      "07_training.ipynb": ["check_sgd_step"],
+                      "09_clipping.ipynb": ["check_clip_grads"]}
+
+
+@pytest.fixture(scope="module")
+def student_edition_of_the_course(tmp_path_factory):
+    """student/ built from notebooks/, next to a link to tools/ (notebook 00 runs
+    ../tools/check_environment.py), as in a clone where `course.py student` was run."""
+    base = tmp_path_factory.mktemp("course")
+    (base / "tools").symlink_to(ROOT / "tools", target_is_directory=True)
+    student_edition.build(ROOT / "notebooks", base / "student")
+    return base / "student"
+
+
+def test_every_exercise_is_marked_and_checked_in_the_course():
+    for name, checks in EXERCISE_NOTEBOOKS.items():
+        nb = nbformat.read(ROOT / "notebooks" / name, as_version=4)
+        code = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "code")
+        assert code.count("### BEGIN SOLUTION") == len(checks), name
+        for check in checks:
+            assert f"rnn_checks.{check}(" in code, (name, check)
+
+
+@pytest.mark.parametrize("name", sorted(EXERCISE_NOTEBOOKS))
+def test_the_student_edition_has_no_solutions_and_runs_with_not_implemented_checks(
+        student_edition_of_the_course, name):
+    instructor = nbformat.read(ROOT / "notebooks" / name, as_version=4)
+    path = student_edition_of_the_course / name
+    nb = nbformat.read(path, as_version=4)
+    code = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "code")
+    assert "### BEGIN SOLUTION" not in code and "<summary>Solution</summary>" not in "\n".join(
+        cell.source for cell in nb.cells if cell.cell_type == "markdown")
+    for cell in instructor.cells:               # no line of a solution region survives
+        inside = False
+        for line in cell.source.splitlines():
+            if "### END SOLUTION" in line:
+                inside = False
+            if inside and line.strip() and not line.strip().startswith("# HINT"):
+                assert line not in code.splitlines(), (name, line)
+            if "### BEGIN SOLUTION" in line:
+                inside = True
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    checks = [cell for cell in nb.cells if cell.cell_type == "code"
+              and student_edition.CHECK_CALL in cell.source]
+    assert len(checks) == len(EXERCISE_NOTEBOOKS[name])
+    for cell in checks:
+        text = "".join(output.get("data", {}).get("text/plain", "")
+                       for output in cell.outputs)
+        assert "not implemented yet" in text, (name, text)
