@@ -4,6 +4,7 @@ nbval checks that each notebook still produces its stored outputs; these tests c
 nbval does not: that the outputs are there, in order, from a clean run, and readable.
 """
 
+import base64
 import importlib.util
 import json
 import re
@@ -155,3 +156,14 @@ def test_no_references_to_tracker_issues():
     for path in paths:
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"\b[Ii]ssue #?\d+", text), path.name
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_figures_fit_the_width_lab_shows_without_shrinking_them(path):
+    # rnn_viz.MAX_FIGURE_WIDTH is 850 px; the inline backend's tight bounding box may add ~10.
+    for cell in code_cells(load(path)):
+        for output in cell.get("outputs", []):
+            png = output.get("data", {}).get("image/png")
+            if png:
+                width = int.from_bytes(base64.b64decode(png)[16:20], "big")   # the IHDR chunk
+                assert width <= 870, (source(cell)[:120], width)
