@@ -288,6 +288,45 @@ def test_simple_rnn_step_is_sgd_on_the_exact_gradient():
                                    rtol=1e-12, atol=1e-15)
 
 
+@pytest.mark.parametrize("change", ["replaced before forward", "replaced before backward",
+                                    "written in place before forward",
+                                    "written in place before backward"])
+def test_simple_rnn_steps_on_the_weights_as_they_are_after_a_change_by_hand(change):
+    # After a step SimpleRNN keeps W_hh, W_xh and b_h as views of one stacked matrix (see
+    # rnn_core._forward); a weight changed by hand must be used, never a stale stacked copy.
+    rng = np.random.default_rng(5)
+    rnn = rnn_core.SimpleRNN(2, 4, 3, seed=1)
+    xs, target, h0 = rng.standard_normal((5, 2)), rng.standard_normal(3), np.zeros((4, 1))
+    rnn.forward(xs, h0)
+    rnn.backward(target, learning_rate=0.1)    # now the weights are views of the stacked W
+    stepped = {name: getattr(rnn, name).copy() for name in NAMES}
+    new_Whh = rng.standard_normal((4, 4)) * 0.5
+
+    def change_Whh():
+        if change.startswith("replaced"):
+            rnn.Whh = new_Whh.copy()
+        else:
+            rnn.Whh[...] = new_Whh
+
+    changed = dict(stepped, Whh=new_Whh)
+    if change.endswith("before forward"):
+        change_Whh()
+    y, _ = rnn.forward(xs, h0)
+    if change.endswith("before backward"):
+        change_Whh()
+    loss = rnn.backward(target, learning_rate=0.1)
+    # The same as the pure functions: forward with the weights forward found, then BPTT
+    # through those hidden states with the weights backward found, one SGD step from them.
+    exact_y, hs = rnn_core.forward(changed if change.endswith("forward") else stepped, xs, h0)
+    np.testing.assert_allclose(y[:, 0], exact_y, rtol=1e-12)
+    exact_loss, dy = rnn_core.mse_loss(exact_y, target)
+    assert loss == pytest.approx(exact_loss, rel=1e-12)
+    grads, _ = rnn_core.backward(changed, xs, hs, dy)
+    for name in NAMES:
+        np.testing.assert_allclose(getattr(rnn, name), changed[name] - 0.1 * grads[name],
+                                   rtol=1e-12, atol=1e-15)
+
+
 def test_simple_rnn_draws_the_same_weights_as_the_seed():
     np.random.seed(42)
     ours = rnn_core.SimpleRNN(1, 8, 1)
