@@ -8,11 +8,15 @@ results from the page: the DOM for what the student sees, `window.jupyterapp` (e
 --LabApp.expose_app_in_browser) for execution counts and kernel status, which the DOM of a
 long, partly scrolled-out notebook does not show reliably.
 
-The DOM contract of an explorer (rnn_viz.py follows it): a widget container with class
-"rnn-explorer"; its status line has class "rnn-status"; its figure is drawn into an
-ipywidgets Output with class "rnn-plot" (an <img> in it changes when a slider moves); the
-sliders are standard ipywidgets 8 sliders (noUiSlider handle ".noUi-handle") with
-continuous_update=False.
+The DOM contract of an explorer (rnn_viz.py and rnn_text.py follow it): a widget container
+with class "rnn-explorer"; its status line has class "rnn-status"; a figure explorer draws into
+an ipywidgets Output with class "rnn-plot" (an <img> in it changes when a slider moves), a text
+explorer writes a <pre> into an HTML widget with class "rnn-text"; the sliders are standard
+ipywidgets 8 sliders (noUiSlider handle ".noUi-handle") with continuous_update=False. The text
+explorer also has a Text box with class "rnn-prime" and a button with class "rnn-sample-again".
+
+`StaticLabView` and `static_page_report` serve the static-rendering tests: a notebook as stored
+(not run) in Lab, and its nbconvert HTML, both read from the page and screenshotted.
 """
 
 import json
@@ -31,6 +35,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
+STATIC_ARTIFACTS = ROOT / "test-artifacts" / "static"
+VIEWPORT = {"width": 1400, "height": 1000}
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 # Chromium as the machine's probe starts it: no sandbox (we run as root in CI), no GPU, and
@@ -50,8 +56,10 @@ CHROMIUM_ARGS = [
 
 # Lab user settings for the test server only (a private --LabApp.user_settings_dir):
 # no autosave (the test clears and re-runs the repo's notebooks and must never save them),
-# no news or update checks, no extension manager asking PyPI.
+# no news or update checks, no extension manager asking PyPI; every cell attached to the page
+# (windowing "none"), so that the page's DOM holds the whole notebook, not the cells in view.
 LAB_SETTINGS = {
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
         "checkForUpdates": False, "fetchNews": "false"},
@@ -63,6 +71,7 @@ SERVER_START_TIMEOUT = 90
 PAGE_LOAD_TIMEOUT = 90
 RUN_ALL_TIMEOUT = 150
 SLIDER_RESPONSE_TIMEOUT = 45
+MATH_TIMEOUT = 30  # Lab typesetting a stored notebook's equations
 
 
 def chromium_path():
@@ -355,11 +364,18 @@ def widget_error_lines(where, text):
 _EXPLORER_STATE_JS = """
 (explorer) => {
   const imgs = [...explorer.querySelectorAll('.rnn-plot img')].map(img => img.src);
+  const text = [...explorer.querySelectorAll('.rnn-text pre')]
+      .map(node => node.innerText).join('\\n');
   const status = [...explorer.querySelectorAll('.rnn-status')]
       .map(node => node.innerText.trim()).join(' | ');
-  return {imgs, status};
+  return {imgs, text, status};
 }
 """
+
+
+def _shown(state):
+    """What an explorer shows: its figure(s) (image sources) or its generated text."""
+    return tuple(state["imgs"]) or state["text"]
 
 
 class LabNotebook:
@@ -552,28 +568,42 @@ class LabNotebook:
         return state
 
     def wait_for_explorer_change(self, explorer, before, what, since):
-        """Wait until the plot image(s) and the status line differ from `before`; the new
-        state, with "seconds" from `since` (time.monotonic() at the key press or mouse release)
-        until the change showed in the page (to within the 0.05 s polling interval)."""
+        """Wait until the figure (or the text) and the status line differ from `before`; the
+        new state, with "seconds" from `since` (time.monotonic() at the key press, mouse
+        release or click) until the change showed in the page (to within the 0.05 s polling
+        interval). Any error, in the kernel or in the explorer's text, fails at once."""
+        def changed(now):
+            return (_shown(now) and _shown(now) != _shown(before)
+                    and _status_content(now["status"]) != _status_content(before["status"]))
+
+        return self.wait_for_explorer(explorer, before, what, since, changed)
+
+    def wait_for_explorer(self, explorer, before, what, since, done, error_expected=False):
+        """Poll the explorer until `done(state)`; then wait for the kernel to be idle and return
+        the state, with "seconds" as for wait_for_explorer_change. An error in the kernel fails
+        at once; so does an error in the explorer's text unless `error_expected` (then `done`
+        decides what the explorer must say)."""
         deadline = time.monotonic() + SLIDER_RESPONSE_TIMEOUT
         while time.monotonic() < deadline:
             errors = self.kernel_problems(since=before["kernel_problems"])
-            errors += widget_error_lines("the explorer", explorer.inner_text())
+            if not error_expected:
+                errors += widget_error_lines("the explorer", explorer.inner_text())
             if errors:
                 raise AssertionError(f"{what}: an error appeared\n" + "\n".join(errors))
             now = self.explorer_state(explorer)
-            if (now["imgs"] and now["imgs"] != before["imgs"]
-                    and _status_content(now["status"]) != _status_content(before["status"])):
+            if done(now):
                 seconds = time.monotonic() - since
                 # Let the callback finish (the kernel idle) before the next move.
                 self.wait_for_kernel_idle(timeout=SLIDER_RESPONSE_TIMEOUT)
                 return {**self.explorer_state(explorer), "seconds": seconds}
             time.sleep(0.05)
         now = self.explorer_state(explorer)
+        shown = _shown(now)
         raise AssertionError(
-            f"{what}: within {SLIDER_RESPONSE_TIMEOUT} s the explorer did not redraw: "
-            f"plot changed: {bool(now['imgs']) and now['imgs'] != before['imgs']} "
-            f"({len(now['imgs'])} image(s)), status changed (apart from timings): "
+            f"{what}: within {SLIDER_RESPONSE_TIMEOUT} s the explorer did not show what was "
+            f"expected: figure or text changed: {bool(shown) and shown != _shown(before)} "
+            f"({len(now['imgs'])} image(s), {len(now['text'])} characters of text), status "
+            f"changed (apart from timings): "
             f"{_status_content(now['status']) != _status_content(before['status'])} "
             f"(status now {now['status'][:300]!r}); explorer text: "
             f"{explorer.inner_text()[:500]!r}")
@@ -589,20 +619,31 @@ class LabNotebook:
         return tuple(float(handle.get_attribute(name))
                      for name in ("aria-valuenow", "aria-valuemin", "aria-valuemax"))
 
+    @staticmethod
+    def slider_reading(slider):
+        """What says the slider's value: its handle's aria-valuenow and its readout. Both,
+        because aria-valuenow is rounded to one decimal: a FloatLogSlider's exponent step of
+        0.05 (temperature 0.50 -> 0.56) can leave it at -0.3 while the readout changes."""
+        handle = slider.locator(".noUi-handle").first
+        readout = slider.locator(".widget-readout").first
+        return (handle.get_attribute("aria-valuenow"),
+                readout.inner_text().strip() if readout.count() else None)
+
     def move_with_keyboard(self, explorer, slider, what):
         """Focus the handle and press ArrowRight (ArrowLeft when at the maximum)."""
         handle = slider.locator(".noUi-handle").first
         handle.scroll_into_view_if_needed()
         value, _, high = self.handle_position(handle)
+        reading = self.slider_reading(slider)
         key = "ArrowLeft" if value >= high else "ArrowRight"
         before = self.explorer_state(explorer)
         handle.focus()
         self.page.keyboard.press(key)
         after = self.wait_for_explorer_change(explorer, before, f"{what}, key {key}",
                                               since=time.monotonic())
-        new_value = self.handle_position(handle)[0]
-        assert new_value != value, f"{what}: {key} left the value at {value}"
-        return key, value, new_value, after
+        new_reading = self.slider_reading(slider)
+        assert new_reading != reading, f"{what}: {key} left the value at {reading}"
+        return key, reading[1] or value, new_reading[1] or new_reading[0], after
 
     @staticmethod
     def settled_boxes(*locators, timeout=5.0):
@@ -624,6 +665,7 @@ class LabNotebook:
         track = slider.locator(".noUi-target").first
         handle.scroll_into_view_if_needed()
         value, low, high = self.handle_position(handle)
+        reading = self.slider_reading(slider)
         box, track_box = self.settled_boxes(handle, track)
         start_x = box["x"] + box["width"] / 2
         y = box["y"] + box["height"] / 2
@@ -640,13 +682,168 @@ class LabNotebook:
             self.page.mouse.move(target_x, y, steps=12)
             self.page.mouse.up()
             released = time.monotonic()
-            new_value = self.handle_position(handle)[0]
-            if new_value == value:  # give the slider a moment before calling the drag short
+            new_reading = self.slider_reading(slider)
+            if new_reading == reading:  # give the slider a moment before calling the drag short
                 time.sleep(0.3)
-                new_value = self.handle_position(handle)[0]
-            if new_value != value:
+                new_reading = self.slider_reading(slider)
+            if new_reading != reading:
                 after = self.wait_for_explorer_change(explorer, before, f"{what}, mouse drag",
                                                       since=released)
-                return value, new_value, after
+                return reading[1] or value, new_reading[1] or new_reading[0], after
         raise AssertionError(f"{what}: dragging the handle by half the track left the value "
-                             f"at {value}")
+                             f"at {reading}")
+
+    # -- the text explorer's other controls -----------------------------------------------------
+
+    def click_sample_again(self, explorer, what):
+        """Click "sample again"; the state once the text and the status changed."""
+        before = self.explorer_state(explorer)
+        explorer.locator("button.rnn-sample-again").click()
+        return before, self.wait_for_explorer_change(explorer, before, f"{what}, sample again",
+                                                     since=time.monotonic())
+
+    def submit_prime(self, explorer, prime, what, done, error_expected=False):
+        """Type `prime` into the prime-text box and press Enter; the state once `done(state)`."""
+        box = explorer.locator(".rnn-prime input").first
+        before = self.explorer_state(explorer)
+        box.fill(prime)
+        box.press("Enter")
+        return self.wait_for_explorer(explorer, before, f"{what}, prime {prime!r}",
+                                      time.monotonic(), done, error_expected=error_expected)
+
+
+# -- static rendering: a notebook as stored, and its nbconvert HTML -----------------------------
+
+# For each cell node, in order: how many rendered equations (MathJax 3's <mjx-container>, or
+# MathJax 2's .MathJax elements), the images and <pre> texts in its outputs, and its text.
+_CELLS_REPORT_JS = """
+(cells) => cells.map(cell => ({
+  math: cell.querySelectorAll('mjx-container, .MathJax, .MathJax_CHTML').length,
+  images: [...cell.querySelectorAll('.jp-OutputArea-output img')]
+      .filter(img => img.complete && img.naturalWidth > 0)
+      .map(img => [img.naturalWidth, img.naturalHeight]),
+  pres: [...cell.querySelectorAll('.jp-OutputArea-output pre')].map(pre => pre.innerText),
+  text: cell.innerText,
+  all_text: cell.textContent,
+}))
+"""
+
+_LAB_CELLS_JS = """
+() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  return panel.content.widgets.map(widget => widget.node);
+}
+"""
+
+
+def static_page_report(page, cells_handle, root_selector):
+    """The rendered cells (see _CELLS_REPORT_JS), the text of the page's `root_selector`, and
+    the MathJax the page loads (the src of a script tag naming MathJax, or None)."""
+    cells = page.evaluate(_CELLS_REPORT_JS, cells_handle)
+    text = page.locator(root_selector).first.inner_text()
+    mathjax_src = page.evaluate(
+        "() => { const s = [...document.scripts].find(s => /mathjax/i.test(s.src));"
+        " return s ? s.src : null; }")
+    return {"cells": cells, "text": text, "mathjax_src": mathjax_src}
+
+
+# The element that scrolls the current notebook.
+_SCROLLER_JS = ("window.jupyterapp.shell.currentWidget.node"
+                ".querySelector('.jp-WindowedPanel-outer')")
+
+_NOTEBOOK_OPEN_JS = """
+(path) => {
+  const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  return !!(w && w.context && w.context.path === path && w.context.isReady && w.content
+            && w.content.widgets.length === w.content.model.cells.length);
+}
+"""
+
+# Every math cell typeset (the indices given), every output image loaded.
+_NOTEBOOK_RENDERED_JS = """
+(mathCells) => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const cells = panel.content.widgets;
+  const mathDone = mathCells.every(i => cells[i] &&
+      cells[i].node.querySelector('mjx-container'));
+  const images = [...panel.node.querySelectorAll('.jp-OutputArea-output img')];
+  return mathDone && images.every(img => img.complete);
+}
+"""
+
+
+class StaticLabView:
+    """One Lab page that shows notebooks as stored, one after the other, without running them.
+
+    Lab starts each notebook's kernel when it opens it (nothing runs in it); `close` deletes
+    the sessions again.
+    """
+
+    def __init__(self, page, server):
+        self.page = page
+        self.server = server
+        self.loaded = False
+        self.errors = []
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def show(self, path, math_cells):
+        """Open `path` (relative to the server's root) as the only tab and wait until it is
+        rendered: its cells attached, the equations of the `math_cells` (indices) typeset
+        and every image loaded (or MATH_TIMEOUT passed: the caller's checks say what is
+        missing)."""
+        if not self.loaded:
+            workspace = "static-" + Path(path).stem.replace("_", "-")
+            self.page.goto(self.server.lab_url(path, workspace),
+                           timeout=PAGE_LOAD_TIMEOUT * 1000)
+            self.loaded = True
+        else:
+            self.page.evaluate(
+                "async (path) => { const app = window.jupyterapp;"
+                " for (const w of [...app.shell.widgets('main')]) { w.close(); }"
+                " await app.commands.execute('docmanager:open', {path}); }", path)
+        self.page.wait_for_function(_NOTEBOOK_OPEN_JS, arg=path,
+                                    timeout=PAGE_LOAD_TIMEOUT * 1000)
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+        try:
+            self.page.wait_for_function(_NOTEBOOK_RENDERED_JS, arg=list(math_cells),
+                                        timeout=MATH_TIMEOUT * 1000)
+        except PlaywrightTimeout:  # the caller's checks say which cell did not render
+            pass
+        time.sleep(0.3)  # the last layout pass after the equations changed line heights
+
+    def cells_handle(self):
+        return self.page.evaluate_handle(_LAB_CELLS_JS)
+
+    def screenshots(self, stem_path, max_height=16000):
+        """Screenshots of the whole notebook as Lab lays it out at the viewport's width:
+        one picture, <stem_path>.png, taken with the window made as tall as the notebook
+        (the same width, so the same line breaks and figure sizes as at 1400 x 1000), or, for
+        a notebook taller than `max_height` pixels, one per screen scrolled from top to bottom,
+        <stem_path>-01.png, -02.png, ...; the paths."""
+        height, window = self.page.evaluate(
+            f"() => {{ const s = {_SCROLLER_JS}; return [s.scrollHeight, s.clientHeight]; }}")
+        viewport = dict(self.page.viewport_size)
+        tall = viewport["height"] - window + height
+        if tall <= max_height:
+            self.page.set_viewport_size({"width": viewport["width"], "height": tall})
+            try:
+                self.page.wait_for_function(
+                    f"(h) => {_SCROLLER_JS}.clientHeight >= h", arg=height, timeout=10_000)
+                time.sleep(0.2)
+                path = Path(f"{stem_path}.png")
+                self.page.screenshot(path=path)
+            finally:
+                self.page.set_viewport_size(viewport)
+            return [path]
+        step = max(int(window * 0.9), 1)  # a little overlap between screens
+        paths = []
+        for k, top in enumerate(range(0, height - window + step, step)):
+            self.page.evaluate(f"(top) => {{ {_SCROLLER_JS}.scrollTop = top; }}", top)
+            time.sleep(0.1)
+            path = Path(f"{stem_path}-{k + 1:02d}.png")
+            self.page.screenshot(path=path)
+            paths.append(path)
+        return paths
+
+    def close(self):
+        self.server.delete_sessions()

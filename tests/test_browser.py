@@ -1,43 +1,61 @@
-"""The sliders work where students use them: real JupyterLab, real (headless) Chromium.
+"""The notebooks work and read well where students use them: real JupyterLab, real (headless)
+Chromium.
 
-For every notebook with an explorer (rnn_viz's slider widgets), JupyterLab is started on
-127.0.0.1 with a token, the notebook is opened in Chromium through Playwright, its stored
-outputs are cleared, the kernel is restarted and all cells run from the Run menu. Then no
-cell may have raised or written to stderr, every widget must render, and each slider of each
-explorer is moved with the keyboard and by dragging with the mouse: both times the figure
-(the <img> in the explorer's "rnn-plot" Output) and the status line ("rnn-status") must change.
+Explorers. For every notebook that builds an explorer (its code calls an `...Explorer(`),
+JupyterLab is started on 127.0.0.1 with a token, the notebook is opened in Chromium through
+Playwright, its stored outputs are cleared, the kernel is restarted and all cells run from the
+Run menu. Then no cell may have raised or written to stderr, every widget must render, and each
+slider of each explorer is moved with the keyboard and by dragging with the mouse: both times
+the figure (the <img> in the explorer's "rnn-plot" Output) or the text (the <pre> in its
+"rnn-text" HTML), and the status line ("rnn-status"), must change. The text explorer's button
+must draw the next seed, its prime-text box must start the text, and a prime outside the
+vocabulary must be refused in the status line, without a traceback.
 
-A screenshot per notebook goes to test-artifacts/browser/<notebook>.png (one per explorer
-beside it). Without Chromium or Playwright the tests skip, except under CI=true, where they
-fail. Chromium is Debian's /usr/bin/chromium, or $CHROMIUM_PATH.
+Static rendering. Every notebook as stored (not run) in Lab, and its `jupyter nbconvert --to
+html` page, at 1400 x 1000: no widget reprs, no nbval markers, no widget errors, equations
+typeset (Lab) or their TeX shown, and each explorer's stored picture (or sample text) shown.
+
+Screenshots: test-artifacts/browser/<notebook>.png (one per explorer beside it) for the live
+runs; test-artifacts/static/<notebook>-lab.png (the whole notebook at Lab's 1400 px width, the
+window made as tall as the notebook; screen by screen, -lab-NN.png, if it is very long) and
+<notebook>-html.png (the whole page) for the static views. Without Chromium or Playwright the
+tests skip, except under CI=true, where they fail. Chromium is Debian's /usr/bin/chromium, or
+$CHROMIUM_PATH.
 """
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
 
 import pytest
 
-from browser_support import (ARTIFACTS, CHROMIUM_ARGS, DEFAULT_CHROMIUM, ROOT, LabNotebook,
-                             LabServer, chromium_path, running_in_ci)
+from browser_support import (ARTIFACTS, CHROMIUM_ARGS, DEFAULT_CHROMIUM, ROOT, STATIC_ARTIFACTS,
+                             VIEWPORT, LabNotebook, LabServer, StaticLabView, chromium_path,
+                             running_in_ci, static_page_report)
 
 NOTEBOOKS = ROOT / "notebooks"
-# The notebooks the course promises sliders in (issue 4); any other notebook that builds an
-# explorer is tested too.
-EXPECTED_SLIDER_NOTEBOOKS = {"04_training.ipynb", "05_vanishing_exploding.ipynb"}
+# The notebooks the course promises explorers in; any other notebook that builds one is
+# tested too.
+EXPECTED_SLIDER_NOTEBOOKS = {"07_training.ipynb", "08_vanishing_exploding.ipynb",
+                             "11_char_language_model.ipynb"}
+ALL_NOTEBOOKS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 
 
-def has_explorer(path):
-    """Whether a notebook's code builds an explorer (it uses rnn_viz or the rnn-explorer class)."""
-    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    code = "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "code")
-    return "rnn_viz" in code or "rnn-explorer" in code
+def read_cells(path):
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
 
 
-SLIDER_NOTEBOOKS = [path for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-                    if has_explorer(path)]
+def explorer_cells(path):
+    """The indices of the code cells that build an explorer (rnn_viz.TrainingExplorer(...),
+    rnn_text.SamplingExplorer(...), ...)."""
+    return [k for k, cell in enumerate(read_cells(path))
+            if cell["cell_type"] == "code" and "Explorer(" in "".join(cell["source"])]
+
+
+SLIDER_NOTEBOOKS = [path for path in ALL_NOTEBOOKS if explorer_cells(path)]
 
 
 def unavailable(reason):
@@ -86,7 +104,7 @@ def lab_server(browser, tmp_path_factory):
 def test_the_slider_notebooks_are_found():
     found = {path.name for path in SLIDER_NOTEBOOKS}
     assert EXPECTED_SLIDER_NOTEBOOKS <= found, (
-        f"expected explorers (rnn_viz) in {sorted(EXPECTED_SLIDER_NOTEBOOKS)}, found them in "
+        f"expected explorers in {sorted(EXPECTED_SLIDER_NOTEBOOKS)}, found them in "
         f"{sorted(found)}")
 
 
@@ -101,7 +119,7 @@ def exercise_explorers(notebook, browser, lab_server):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for old in ARTIFACTS.glob(f"{notebook.stem}*.png"):
         old.unlink()
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     page.set_default_timeout(30_000)
     lab = LabNotebook(page, lab_server, relative)
@@ -130,7 +148,8 @@ def exercise_explorers(notebook, browser, lab_server):
             explorer = explorers.nth(k)
             explorer.scroll_into_view_if_needed()
             page.wait_for_function(
-                "(e) => e.querySelector('.rnn-plot img') && e.querySelector('.rnn-status')"
+                "(e) => (e.querySelector('.rnn-plot img') || e.querySelector('.rnn-text pre'))"
+                " && e.querySelector('.rnn-status')"
                 " && e.querySelector('.rnn-status').innerText.trim() !== ''",
                 arg=explorer.element_handle(), timeout=30_000)
         problems = lab.unrendered_widgets()
@@ -142,18 +161,21 @@ def exercise_explorers(notebook, browser, lab_server):
             sliders = explorer.locator(".widget-slider:has(.noUi-handle)")
             assert sliders.count() >= 1, f"explorer {k} has no slider"
             assert explorer.locator(".rnn-status").count() == 1, f"explorer {k}: one status line"
-            assert explorer.locator(".rnn-plot").count() == 1, f"explorer {k}: one plot Output"
+            shows = explorer.locator(".rnn-plot").count() + explorer.locator(".rnn-text").count()
+            assert shows == 1, f"explorer {k}: one plot Output or one text HTML, not {shows}"
             for s in range(sliders.count()):
                 slider = sliders.nth(s)
                 name = lab.slider_description(slider)
                 assert name, f"explorer {k}, slider {s} has no description"
                 what = f"explorer {k}, slider {name!r}"
                 key, old, new, after = lab.move_with_keyboard(explorer, slider, what)
-                note(f"{what}: {key} {old:g} -> {new:g}, redrawn in the page after "
+                note(f"{what}: {key} {old} -> {new}, redrawn in the page after "
                      f"{after['seconds']:.2f} s; status {after['status'][:80]!r}")
                 old, new, after = lab.move_with_mouse(explorer, slider, what)
-                note(f"{what}: drag {old:g} -> {new:g}, redrawn in the page after "
+                note(f"{what}: drag {old} -> {new}, redrawn in the page after "
                      f"{after['seconds']:.2f} s; status {after['status'][:80]!r}")
+            if explorer.locator(".rnn-text").count():
+                exercise_text_controls(lab, explorer, f"explorer {k}", note)
             problems = lab.output_problems()
             assert not problems, f"after moving explorer {k}'s sliders:\n" + "\n".join(problems)
 
@@ -174,3 +196,167 @@ def exercise_explorers(notebook, browser, lab_server):
     assert relative not in lab_server.saved_paths(), (
         f"JupyterLab saved {relative}: the test must never write into the repository")
     note(f"done; screenshot {ARTIFACTS / (notebook.stem + '.png')}")
+
+
+SEED = re.compile(r"\bseed (\d+)\b")
+
+
+def exercise_text_controls(lab, explorer, what, note):
+    """The text explorer's button and prime-text box: the next seed, a prime that starts the
+    text, a prime outside the vocabulary refused in the status line; then a good prime again."""
+    before, after = lab.click_sample_again(explorer, what)
+    seeds = [SEED.search(state["status"]) for state in (before, after)]
+    assert all(seeds), f"{what}: no seed in the status {before['status']!r} / {after['status']!r}"
+    assert int(seeds[1].group(1)) == int(seeds[0].group(1)) + 1, (
+        f"{what}: sample again went from {seeds[0].group(0)!r} to {seeds[1].group(0)!r}")
+    note(f"{what}: sample again -> {seeds[1].group(0)}, shown after {after['seconds']:.2f} s")
+
+    prime = "Our models "
+    after = lab.submit_prime(explorer, prime, what,
+                             done=lambda now: now["text"].startswith(prime))
+    assert "error" not in after["status"].lower(), f"{what}: status {after['status']!r}"
+    note(f"{what}: prime {prime!r} -> {after['text'][:40]!r}, shown after "
+         f"{after['seconds']:.2f} s")
+
+    after = lab.submit_prime(explorer, "#", what, error_expected=True,
+                             done=lambda now: "error" in now["status"].lower())
+    assert "vocabulary" in after["status"], (
+        f"{what}: a prime outside the vocabulary gave the status {after['status']!r}")
+    page_text = lab.page.locator(".jp-NotebookPanel:visible .jp-Notebook").inner_text()
+    assert "Traceback" not in page_text, f"{what}: a traceback in the page after prime '#'"
+    assert not lab.kernel_problems(), f"{what}: {lab.kernel_problems()}"
+    note(f"{what}: prime '#' -> status {after['status'][:100]!r}")
+
+    # The error is still on screen until the good prime replaces it: expected, until done.
+    after = lab.submit_prime(explorer, "The ", what, error_expected=True,
+                             done=lambda now: "error" not in now["status"].lower()
+                             and now["text"].startswith("The "))
+    note(f"{what}: prime 'The ' again -> {after['status'][:80]!r}")
+
+
+# -- static rendering ---------------------------------------------------------------------------
+
+# What must never show in a stored notebook: widget reprs (a widget output without its static
+# fallback), test machinery, a widget that could not be displayed.
+FORBIDDEN_TEXT = ("VBox(", "HBox(", "IntSlider(", "NBVAL", "Error displaying widget",
+                  "model not found")
+TEX = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.S)
+
+
+def math_cells(path):
+    """{index: first TeX snippet} of the markdown cells with $...$ or $$...$$ math."""
+    found = {}
+    for k, cell in enumerate(read_cells(path)):
+        match = TEX.search("".join(cell["source"])) if cell["cell_type"] == "markdown" else None
+        if match:
+            found[k] = match.group(0)
+    return found
+
+
+def stored_picture_kind(path, index):
+    """"image" if the stored output of explorer cell `index` carries a PNG, else "text"."""
+    outputs = read_cells(path)[index].get("outputs", [])
+    return "image" if any("image/png" in out.get("data", {}) for out in outputs) else "text"
+
+
+def static_problems(notebook, report, where):
+    """What is wrong with a static view of `notebook` (see static_page_report), as lines."""
+    problems = [f"{where}: {phrase!r} in the page" for phrase in FORBIDDEN_TEXT
+                if phrase in report["text"]]
+    cells, stored = report["cells"], read_cells(notebook)
+    if len(cells) != len(stored):
+        return problems + [f"{where}: {len(cells)} cells in the page, {len(stored)} stored"]
+    typeset = any(cell["math"] for cell in cells)
+    for k, tex in math_cells(notebook).items():
+        if typeset and not cells[k]["math"]:
+            problems.append(f"{where}: cell {k}: no typeset equation (TeX {tex[:60]!r})")
+        # textContent: a folded <details> (an exercise's solution) is not in innerText.
+        if not typeset and " ".join(tex.strip("$").split()) not in " ".join(
+                cells[k]["all_text"].split()):
+            problems.append(f"{where}: cell {k}: neither typeset nor its TeX {tex[:60]!r} shown")
+    for k in explorer_cells(notebook):
+        if stored_picture_kind(notebook, k) == "image":
+            if not cells[k]["images"]:
+                problems.append(f"{where}: cell {k}: the explorer's stored picture not shown")
+        elif not any(pre.strip() for pre in cells[k]["pres"]):
+            problems.append(f"{where}: cell {k}: the explorer's stored sample text not shown")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def static_lab(browser, lab_server):
+    """One Lab page that shows the stored notebooks one after the other."""
+    STATIC_ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        yield StaticLabView(page, lab_server)
+    finally:
+        context.close()
+        lab_server.delete_sessions()
+
+
+@pytest.mark.parametrize("notebook", ALL_NOTEBOOKS, ids=lambda path: path.stem)
+def test_stored_notebook_reads_well_in_jupyterlab(notebook, static_lab, lab_server):
+    """The notebook as a reader sees it before running it: equations typeset by Lab's MathJax,
+    explorers shown by their stored picture, no widget repr, no test marker."""
+    relative = notebook.relative_to(lab_server.root_dir).as_posix()
+    for old in STATIC_ARTIFACTS.glob(f"{notebook.stem}-lab*.png"):
+        old.unlink()
+    started = time.monotonic()
+    try:
+        static_lab.show(relative, math_cells(notebook))
+        shown = time.monotonic()
+        report = static_page_report(static_lab.page, static_lab.cells_handle(),
+                                    ".jp-NotebookPanel:visible .jp-Notebook")
+        pages = static_lab.screenshots(STATIC_ARTIFACTS / f"{notebook.stem}-lab")
+        print(f"{notebook.name}: rendered in {shown - started:.1f} s, {len(pages)} screenshots "
+              f"in {time.monotonic() - shown:.1f} s")
+    finally:
+        static_lab.close()
+    problems = static_problems(notebook, report, "Lab, as stored")
+    assert not problems, "\n".join(problems)
+    assert not static_lab.errors, f"uncaught errors in the page: {static_lab.errors}"
+    assert relative not in lab_server.saved_paths(), (
+        f"JupyterLab saved {relative}: the test must never write into the repository")
+
+
+@pytest.fixture(scope="module")
+def nbconvert_pages(tmp_path_factory):
+    """Every notebook through `jupyter nbconvert --to html` (one process); the output folder."""
+    STATIC_ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    out = tmp_path_factory.mktemp("nbconvert")
+    result = subprocess.run(
+        [sys.executable, "-m", "nbconvert", "--to", "html", "--output-dir", str(out),
+         *map(str, ALL_NOTEBOOKS)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, f"nbconvert failed:\n{result.stderr[-3000:]}"
+    return out
+
+
+@pytest.mark.parametrize("notebook", ALL_NOTEBOOKS, ids=lambda path: path.stem)
+def test_nbconvert_html_reads_well(notebook, browser, nbconvert_pages):
+    """The notebook's nbconvert HTML page, offline: explorers shown by their stored picture,
+    no widget repr, no test marker, and the equations either typeset or, where MathJax comes
+    from the internet (nbconvert's template loads it from a CDN), their TeX shown as written."""
+    context = browser.new_context(viewport=VIEWPORT)
+    # Offline, as here: a request to the internet fails at once instead of waiting.
+    context.route(re.compile(r"^https?://"), lambda route: route.abort())
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto((nbconvert_pages / f"{notebook.stem}.html").as_uri(), wait_until="load")
+        page.wait_for_function("() => [...document.images].every(img => img.complete)")
+        report = static_page_report(
+            page, page.evaluate_handle("() => [...document.querySelectorAll('.jp-Cell')]"),
+            "body")
+        page.screenshot(path=STATIC_ARTIFACTS / f"{notebook.stem}-html.png", full_page=True)
+    finally:
+        context.close()
+    if not any(cell["math"] for cell in report["cells"]):
+        assert (report["mathjax_src"] or "").startswith(("http://", "https://")), (
+            f"no typeset equations and no MathJax from the internet: {report['mathjax_src']!r}")
+    problems = static_problems(notebook, report, "nbconvert HTML")
+    assert not problems, "\n".join(problems)
