@@ -411,6 +411,7 @@ class SamplingExplorer:
                              f"(generated in {self.last_seconds:.3f} s)</span>")
         # The prime in bold, the generated text after it; <pre> keeps the line breaks.
         self.output.value = (
-            "<pre style='font-size:14px; line-height:1.35; white-space:pre-wrap'>"
+            "<pre style='font-size:14px; line-height:1.35; white-space:pre-wrap; "
+            "word-break:normal; overflow-wrap:normal'>"
             f"<b>{html.escape(text[:prime_length])}</b>{html.escape(text[prime_length:])}"
             "</pre>")

@@ -644,10 +644,15 @@ class _Explorer:
         figure and a one-line note instead of a widget repr.
         """
         data = self.widget._repr_mimebundle_(include=include, exclude=exclude)
-        data["text/plain"] = (f"{self.title}: an interactive explorer. Run the notebook to "
-                              "move the sliders.")
+        note = f"{self.title}: an interactive explorer. Run the notebook to move the sliders."
+        data["text/plain"] = note
         if self.last_png is not None:
-            data["image/png"] = base64.b64encode(self.last_png).decode("ascii")
+            png = base64.b64encode(self.last_png).decode("ascii")
+            data["image/png"] = png
+            # HTML as well, so that renderers that prefer it (Lab, nbconvert) show the note too.
+            data["text/html"] = (f'<p><i>{html.escape(note)}</i></p>'
+                                 f'<img alt="{html.escape(self.title)}" '
+                                 f'src="data:image/png;base64,{png}">')
         return data
 
     def _on_change(self, change):
