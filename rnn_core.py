@@ -1068,12 +1068,15 @@ def _check_grads(grads, name="grads"):
 def _check_finite_result(results, params, where):
     """Raise a clear ValueError if a computation on finite input overflowed to inf or NaN.
 
-    results: dict name -> array or float. One scalar test first (a sum of finite values is
-    finite unless it overflows, which only sends us to the exact test).
+    results: dict name -> array or float. One scalar test first (a sum of squares of finite
+    values is finite unless it overflows, which only sends us to the exact test).
     """
+    total = 0.0
     with np.errstate(over="ignore", invalid="ignore"):
-        if math.isfinite(sum(float(np.sum(value)) for value in results.values())):
-            return
+        for value in results.values():
+            total += _squares(value, value)
+    if math.isfinite(total):
+        return
     for name, value in results.items():
         if not np.all(np.isfinite(value)):
             biggest = max(PARAM_NAMES, key=lambda p: float(np.max(np.abs(params[p]))))

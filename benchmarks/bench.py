@@ -41,6 +41,7 @@ else:
 
 SIZES = [(1, 20, 1, 16), (32, 50, 8, 64), (64, 50, 16, 256)]     # (B, T, D, H)
 OUTPUT_SIZE = 1                                                  # O: one number per sequence
+TORCH_SPEEDUP_TARGETS = [8.0, 2.3, 1.15]     # issue 14: torch time / rnn_core time, per size
 
 
 # --------------------------------------------------------------------------------------
@@ -271,9 +272,14 @@ def bench_gflops(rounds, round_seconds, size):
     rng = np.random.default_rng(1)
     Whh, h = params["Whh"], rng.standard_normal((H, B))
     deltas, hs = rng.standard_normal((H, T * B)), rng.standard_normal((H, T * B))
+    # The step as rnn_core._forward runs it: rows z_{t-1}^T = [h | x | 1] (B, H+D+1) times
+    # the stacked W^T (H+D+1, H), W^T being a transposed view, as there.
+    z_rows = rng.standard_normal((B, H + D + 1))
+    W_T = np.concatenate((Whh, params["Wxh"], params["bh"]), axis=1).T
     contenders = {
         "loss_and_grads": lambda: rnn_core.loss_and_grads(params, xs, target),
         "recurrent GEMM": lambda: np.dot(Whh, h),                  # (H, H) @ (H, B)
+        "rows GEMM": lambda: np.dot(z_rows, W_T),                  # (B, H+D+1) @ (H+D+1, H)
         "weight-gradient GEMM": lambda: np.dot(deltas, hs.T),      # (H, T B) @ (T B, H)
     }
     if torch is not None:              # the same product in PyTorch's BLAS (MKL), for scale
@@ -283,6 +289,7 @@ def bench_gflops(rounds, round_seconds, size):
     rates = {
         "loss_and_grads": gemm_flops(B, T, D, H) / times["loss_and_grads"] / 1e9,
         "recurrent GEMM": 2 * H * H * B / times["recurrent GEMM"] / 1e9,
+        "rows GEMM": 2 * B * (H + D + 1) * H / times["rows GEMM"] / 1e9,
         "weight-gradient GEMM": 2 * H * H * T * B / times["weight-gradient GEMM"] / 1e9,
     }
     reference = rates["recurrent GEMM"]
@@ -299,6 +306,9 @@ def bench_gflops(rounds, round_seconds, size):
          f"{100 * rates['loss_and_grads'] / reference:.0f}%"],
         ["recurrent GEMM W_hh h (the reference)", f"({H}, {H}) @ ({H}, {B})",
          fmt_time(times["recurrent GEMM"]), f"{reference:.1f}", "100%"],
+        ["one step of _forward: z^T W^T, rows", f"({B}, {H + D + 1}) @ ({H + D + 1}, {H})",
+         fmt_time(times["rows GEMM"]), f"{rates['rows GEMM']:.1f}",
+         f"{100 * rates['rows GEMM'] / reference:.0f}%"],
         ["weight-gradient GEMM, Eq. (4.2)", f"({H}, {T * B}) @ ({T * B}, {H})",
          fmt_time(times["weight-gradient GEMM"]), f"{rates['weight-gradient GEMM']:.1f}",
          f"{100 * rates['weight-gradient GEMM'] / reference:.0f}%"],
@@ -458,18 +468,17 @@ def main(argv=None):
     bench_sliders(slider_repeats)
     bench_busy_machine(slider_repeats)
 
-    print("## Targets\n")
-    checks = [("seed task: rnn_core.SimpleRNN time / seed time <= 1.0", ratio <= 1.0,
+    print("## Targets (issue 14)\n")
+    checks = [("seed task: rnn_core.SimpleRNN time / seed time <= 0.7", ratio <= 0.7,
                f"{ratio:.2f}")]
     if torch is not None:
-        for i, size in enumerate(SIZES):
+        for size, want in zip(SIZES, TORCH_SPEEDUP_TARGETS):
             speedup = results[size]["torch"] / results[size]["numpy"]
-            want = "faster than" if i < 2 else "at least as fast as"
-            checks.append((f"loss_and_grads {size} {want} torch",
-                           speedup > 1.0 if i < 2 else speedup >= 1.0, f"{speedup:.2f}x"))
+            checks.append((f"loss_and_grads {size}: >= {want}x torch", speedup >= want,
+                           f"{speedup:.2f}x"))
     else:
         checks.append(("loss_and_grads against torch", None, "torch not installed"))
-    checks.append((f"{SIZES[-1]}: >= 80% of the recurrent GEMM's GFLOP/s", fraction >= 0.8,
+    checks.append((f"{SIZES[-1]}: >= 85% of the recurrent GEMM's GFLOP/s", fraction >= 0.85,
                    f"{100 * fraction:.0f}%"))
     print_table(["target", "met", "measured"],
                 [[text, {True: "yes", False: "NO", None: "-"}[met], value]
