@@ -41,7 +41,7 @@ else:
 
 SIZES = [(1, 20, 1, 16), (32, 50, 8, 64), (64, 50, 16, 256)]     # (B, T, D, H)
 OUTPUT_SIZE = 1                                                  # O: one number per sequence
-TORCH_SPEEDUP_TARGETS = [8.0, 2.3, 1.15]     # issue 14: torch time / rnn_core time, per size
+TORCH_SPEEDUP_TARGETS = [8.0, 2.3, 1.15]     # torch time / rnn_core time, per size
 
 
 # --------------------------------------------------------------------------------------
@@ -468,7 +468,7 @@ def main(argv=None):
     bench_sliders(slider_repeats)
     bench_busy_machine(slider_repeats)
 
-    print("## Targets (issue 14)\n")
+    print("## Targets\n")
     checks = [("seed task: rnn_core.SimpleRNN time / seed time <= 0.7", ratio <= 0.7,
                f"{ratio:.2f}")]
     if torch is not None:
