@@ -194,8 +194,8 @@ def make_problem(B, T, D, H, O=OUTPUT_SIZE):
     return params, rng.standard_normal((B, T, D)), rng.standard_normal((B, O))
 
 
-def torch_contender(params, xs, target):
-    """A function running torch's forward + backward on the same problem, and its grads.
+def torch_modules(params):
+    """torch.nn.RNN (tanh) and nn.Linear holding the same weights as params: (rnn, linear).
 
     torch.nn.RNN has two hidden biases (b_ih + b_hh); b_hh = 0 makes it our model.
     """
@@ -209,6 +209,12 @@ def torch_contender(params, xs, target):
         rnn.bias_hh_l0.zero_()
         linear.weight.copy_(torch.from_numpy(params["Why"]))
         linear.bias.copy_(torch.from_numpy(params["by"][:, 0]))
+    return rnn, linear
+
+
+def torch_contender(params, xs, target):
+    """A function running torch's forward + backward on the same problem, and its grads."""
+    rnn, linear = torch_modules(params)
     x, y_star = torch.from_numpy(xs), torch.from_numpy(target)
 
     def loss_and_grads():

@@ -25,7 +25,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import compare, describe_machine, fmt_time, print_table, torch  # noqa: E402
+from bench import (compare, describe_machine, fmt_time, print_table, torch,  # noqa: E402
+                   torch_modules)
 
 import rnn_core  # noqa: E402
 
@@ -138,16 +139,7 @@ def torch_contender(params, inputs, targets, h0):
     (b_ih + b_hh), and b_hh = 0 makes it our model.
     """
     V = params["Wxh"].shape[1]
-    H = params["Whh"].shape[0]
-    rnn = torch.nn.RNN(V, H, nonlinearity="tanh", batch_first=True, dtype=torch.float64)
-    linear = torch.nn.Linear(H, V, dtype=torch.float64)
-    with torch.no_grad():
-        rnn.weight_ih_l0.copy_(torch.from_numpy(params["Wxh"]))
-        rnn.weight_hh_l0.copy_(torch.from_numpy(params["Whh"]))
-        rnn.bias_ih_l0.copy_(torch.from_numpy(params["bh"][:, 0]))
-        rnn.bias_hh_l0.zero_()
-        linear.weight.copy_(torch.from_numpy(params["Why"]))
-        linear.bias.copy_(torch.from_numpy(params["by"][:, 0]))
+    rnn, linear = torch_modules(params)
     x = torch.nn.functional.one_hot(torch.from_numpy(inputs), V).to(torch.float64)  # (B, T, V)
     y_star = torch.from_numpy(targets).reshape(-1)
     h_init = torch.from_numpy(np.ascontiguousarray(h0.T))[None]                      # (1, B, H)
