@@ -21,8 +21,9 @@ seed's class, built on the same functions.
 
 Sizes: D inputs per step, H hidden units, O outputs, T time steps, B sequences in a batch.
 One sequence is ``xs`` of shape (T,) or (T, D) with ``target`` (O,); a batch is ``xs``
-(B, T, D) with ``target`` (B, O). Internally a batch is kept in the columns, as in the
-equations: ``x_t`` is (D, B) and ``h_t`` is (H, B).
+(B, T, D) with ``target`` (B, O). The equations are written for column vectors (h_t is
+(H, B) for a batch), and so are ``h0``, ``hs`` and every gradient; inside, each step's
+vectors are stored as rows (see "How the functions below store a batch").
 """
 
 import math
@@ -35,6 +36,7 @@ PARAM_NAMES = ("Wxh", "Whh", "Why", "bh", "by")
 # _squares(a) is the sum of the squares of a's entries (BLAS dot): inf or NaN if any entry is,
 # and about 3 times cheaper than a.sum() on small arrays. SimpleRNN tests finiteness with it.
 _squares = np.vdot
+_FLOAT64 = np.dtype(np.float64)                # the dtype object of native float64 arrays
 
 # ``train`` calls a run diverged when a batch loss exceeds this factor times the first batch
 # loss (see ``train``): far above any fluctuation of SGD that still converges.
@@ -100,9 +102,9 @@ def forward(params, xs, h0=None):
     """
     params = _check_params(params)
     X, batched = _check_xs(xs, params)
-    h0 = _check_h0(h0, params, X.shape[2])
+    h0 = _check_h0(h0, params, X.shape[1])
     with np.errstate(over="ignore", invalid="ignore"):
-        y, Z = _forward(params, X.transpose(1, 2, 0), h0.T)
+        y, Z = _forward(params, X, h0)
     _check_finite_result({"y": y}, params, "forward")
     hs = Z[:, :, :params["Whh"].shape[0]]                   # (T+1, B, H): see _forward
     return (y, hs.transpose(1, 0, 2)) if batched else (y[0], hs[:, 0])
@@ -144,7 +146,7 @@ def backward(params, xs, hs, dy):
     params = _check_params(params)
     X, batched = _check_xs(xs, params)
     _, H, O = sizes(params)
-    _, T, B = X.shape
+    T, B, _ = X.shape
     hs = _as_real_array(hs, "hs")
     expected = (B, T + 1, H) if batched else (T + 1, H)
     if hs.shape != expected:
@@ -156,7 +158,7 @@ def backward(params, xs, hs, dy):
         raise ValueError(f"dy has shape {dy.shape} but must have the shape of y, {expected}")
     hs_rows = hs.transpose(1, 0, 2) if batched else hs[:, None]
     with np.errstate(over="ignore", invalid="ignore"):
-        Z = _stack_states(hs_rows, X.transpose(1, 2, 0))
+        Z = _stack_states(hs_rows, X)
         grads, dhs = _bptt(params, Z, dy.reshape(B, O), want_dhs=True)
     _check_finite_result(dict(grads, dhs=dhs), params, "backward")
     return grads, (dhs.transpose(1, 0, 2) if batched else dhs[:, 0])
@@ -174,12 +176,12 @@ def loss_and_grads(params, xs, target, h0=None):
     """
     params = _check_params(params)
     X, batched = _check_xs(xs, params)
-    Y = _check_target(target, params, X.shape[2], batched)
-    h0 = _check_h0(h0, params, X.shape[2])
+    Y = _check_target(target, params, X.shape[1], batched)
+    h0 = _check_h0(h0, params, X.shape[1])
     # Finite but huge parameters (say 1e200) can overflow: caught below, not warned about.
     with np.errstate(over="ignore", invalid="ignore"):
-        y, Z = _forward(params, X.transpose(1, 2, 0), h0.T)
-        loss, dy = _mse(y, Y.T)
+        y, Z = _forward(params, X, h0)
+        loss, dy = _mse(y, Y)
         grads, _ = _bptt(params, Z, dy)
     _check_finite_result(dict(grads, loss=loss), params, "loss_and_grads")
     return loss, grads
@@ -209,13 +211,12 @@ def _stack_states(hs, X):
     """
     T, B, D = X.shape
     H = hs.shape[-1]
-    Z = np.empty((T + 1, B, H + D + 1))
+    Z = np.zeros((T + 1, B, H + D + 1))       # Z[T] keeps zeros for x and the 1
     if hs.ndim == 3:
         Z[:, :, :H] = hs
     else:
         Z[0, :, :H] = hs
     Z[:T, :, H:H + D] = X
-    Z[T, :, H:] = 0.0
     Z[:T, :, H + D] = 1.0
     return Z
 
@@ -278,10 +279,9 @@ def _bptt_stacked(params, Z, dy, bptt_steps=None, want_dhs=False):
     T -= 1                                     # Z holds z_0 ... z_T
     first = 1 if bptt_steps is None else max(1, T - bptt_steps + 1)  # earliest step reached
     dhs = np.zeros((T + 1, B, H)) if want_dhs else None
-    hs = Z[:, :, :H]                           # a view: hs[t] is h_t^T, (B, H)
     # deltas[t-1] will be delta_t^T = (dL/da_t)^T. It starts as tanh'(a_t) = 1 - h_t^2, the
     # local derivative in Eq. (3.4), computed for every t at once (in place: one array).
-    deltas = hs[1:] ** 2
+    deltas = Z[1:, :, :H] ** 2                 # h_1 ... h_T, squared
     np.subtract(1.0, deltas, out=deltas)
     if first > 1:                              # truncated: earlier steps get no gradient
         deltas[:first - 1] = 0.0
@@ -293,7 +293,8 @@ def _bptt_stacked(params, Z, dy, bptt_steps=None, want_dhs=False):
             dhs[t] = dh
         delta = deltas[t - 1]                  # a view: *= below writes into deltas
         delta *= dh                                                 # Eq. (3.4)
-        dh = np.dot(delta, Whh)                                     # Eq. (3.5); (4.4) at t=1
+        if t > first or want_dhs:              # at t = first: dL/dh_0 (Eq. (4.4)), if asked
+            dh = np.dot(delta, Whh)                                 # Eq. (3.5)
     if want_dhs:
         dhs[first - 1] = dh
     # Eqs. (4.1)-(4.3) sum over t and over the batch: with every step's rows stacked, the sum
@@ -301,17 +302,6 @@ def _bptt_stacked(params, Z, dy, bptt_steps=None, want_dhs=False):
     # gradients side by side: dL/dW = sum_t delta_t z_{t-1}^T = [dL/dW_hh | dL/dW_xh | dL/db_h].
     dW = np.dot(deltas.reshape(T * B, H).T, Z[:T].reshape(T * B, K))  # Eqs. (4.1)-(4.3)
     return dW, dhs
-
-
-def _backward(params, X, hs, dy, bptt_steps=None):
-    """BPTT on checked arrays in the column layout of the equations: X (D, T, B),
-    hs (H, T+1, B), dy (O, B) -> (grads, dhs), dhs (H, T+1, B) with ``dhs[:, t]`` = dL/dh_t.
-
-    The same as _bptt (which the public functions call), for arrays held as columns.
-    """
-    Z = _stack_states(hs.transpose(1, 2, 0), X.transpose(1, 2, 0))
-    grads, dhs = _bptt(params, Z, dy.T, bptt_steps, want_dhs=True)
-    return grads, dhs.transpose(2, 0, 1)
 
 
 # --------------------------------------------------------------------------------------
@@ -365,14 +355,13 @@ def numerical_grads(params, xs, target, h0=None, eps=1e-5):
     """
     params = _check_params(params)
     X, batched = _check_xs(xs, params)
-    Y = _check_target(target, params, X.shape[2], batched)
-    h0 = _check_h0(h0, params, X.shape[2])
-    X_rows, Y_rows, h0_rows = X.transpose(1, 2, 0), Y.T, h0.T      # as _forward takes them
+    Y = _check_target(target, params, X.shape[1], batched)
+    h0 = _check_h0(h0, params, X.shape[1])
     grads = {}
     for name in PARAM_NAMES:
         def loss_at(value, name=name):
             nudged = dict(params, **{name: value})
-            return _mse(_forward(nudged, X_rows, h0_rows)[0], Y_rows)[0]
+            return _mse(_forward(nudged, X, h0)[0], Y)[0]
         grads[name] = numerical_gradient(loss_at, params[name], eps)
     return grads
 
@@ -483,7 +472,7 @@ def train(xs, target, *, hidden_size, learning_rate, epochs, seed=0, batch_size=
     not affected by the rule.
     """
     X, batched = _check_xs_shape_only(xs)
-    D, B = X.shape[0], X.shape[2]
+    B, D = X.shape[1:]
     rng = _as_generator(seed)                  # draws the initial weights, then batch orders
     if params is None:
         params = _init_params(D, hidden_size, _target_size(target, batched), init_scale, rng,
@@ -507,12 +496,7 @@ def train(xs, target, *, hidden_size, learning_rate, epochs, seed=0, batch_size=
         raise ValueError("val_xs and val_target must be given together")
     if val_xs is not None:
         val_X, val_batched = _check_xs(val_xs, params, "val_xs")
-        val_Y = _check_target(val_target, params, val_X.shape[2], val_batched, "val_target")
-
-    # Sequences as rows, as _forward and _bptt take them: X (T, B, D), Y (B, O), h0 (1, H).
-    X, Y, h0 = X.transpose(1, 2, 0), Y.T, h0.T
-    if val_xs is not None:
-        val_X, val_Y = val_X.transpose(1, 2, 0), val_Y.T
+        val_Y = _check_target(val_target, params, val_X.shape[1], val_batched, "val_target")
 
     result = TrainResult(params=params)
     limit = None                               # set by the first batch loss
@@ -674,7 +658,7 @@ class SimpleRNN:
             raise ValueError(f"inputs has shape {np.shape(inputs)}; SimpleRNN takes one "
                              "sequence, (T,) or (T, D)")
         h0 = _check_h0(hidden_state, params, 1, "hidden_state")
-        y, Z = _forward(params, X.transpose(1, 2, 0), h0.T, self._W)   # as rows: y (1, O)
+        y, Z = _forward(params, X, h0, self._W)                    # as rows: y (1, O)
         y = y.T
         # One scalar test on the way out (NaN fails it too). A huge output warns backward
         # that its squares may overflow (caught there, without RuntimeWarnings).
@@ -682,12 +666,13 @@ class SimpleRNN:
         if self._huge_output:
             self._check_weights(params)                 # NaN written in place: named here
             _check_finite_result({"y": y}, params, "SimpleRNN.forward")
+        T, _, D = X.shape
         H = params["Whh"].shape[0]
-        self.inputs, self._Z, self._sizes = inputs, Z, (H, X.shape[0])
+        self.inputs, self._Z, self._sizes = inputs, Z, (H, D)
         self._hidden_states = None             # made when read (see hidden_states)
         self.output = y
         self._trusted = params
-        return y, self.hidden_states[-1]
+        return y, Z[T, :, :H].T                # h_T (H, 1): hidden_states[-1], a view of Z
 
     def backward(self, target, learning_rate=0.01):
         """One SGD step on mean((y - target)**2) for the last forward call; returns the loss.
@@ -709,7 +694,7 @@ class SimpleRNN:
                 f"Why {params['Why'].shape}, but forward ran with input_size "
                 f"{self._sizes[1]}, hidden_size {self._sizes[0]} and output "
                 f"{np.shape(self.output)}; call forward again")
-        Y = _check_target(target, params, 1, batched=False)
+        Y = _check_target(target, params, 1, batched=False).T      # (O, 1), like output
         if getattr(self.output, "shape", None) != Y.shape:     # output may be set by hand
             output = _as_real_array(self.output, "SimpleRNN.output")
             if output.shape != Y.shape:
@@ -814,7 +799,7 @@ def lm_loss_and_grads(params, inputs, targets, h0=None):
         raise ValueError(f"targets has shape {np.shape(targets)} but inputs has shape "
                          f"{np.shape(inputs)}; they must match (one target per input)")
     target_ids, _ = _check_ids(targets, O, "targets", "the output size O (Why.shape[0])")
-    h0 = _check_h0(h0, params, ids.shape[1])
+    h0 = _check_h0(h0, params, ids.shape[1]).T
     H, T, B = params["Whh"].shape[0], ids.shape[0], ids.shape[1]
     # Finite but huge parameters (say 1e200) can overflow: caught below, not warned about.
     with np.errstate(over="ignore", invalid="ignore"):
@@ -851,7 +836,7 @@ def sample(params, first_id, length, *, h0=None, temperature=1.0, seed=None):
                          "size V is Wxh.shape[1])")
     length = _check_size(length, "length")
     temperature = _check_positive_number(temperature, "temperature")
-    h = _check_h0(h0, params, 1)
+    h = _check_h0(h0, params, 1).T
     rng = _as_generator(seed)
     Wxh, Whh, Why, bh, by = (params[name] for name in PARAM_NAMES)
     uniforms = rng.random(length)              # one draw per step, all from the seed
@@ -1019,8 +1004,9 @@ def _check_size(value, name, minimum=1):
 
 
 def _check_positive_number(value, name):
-    if isinstance(value, bool) or not isinstance(value, Real) or not (
-            math.isfinite(value) and value > 0):
+    # A float is tested first: isinstance(value, Real) is slower (Real is an abstract class).
+    is_real = type(value) is float or isinstance(value, Real) and not isinstance(value, bool)
+    if not (is_real and math.isfinite(value) and value > 0):
         raise ValueError(f"{name} must be a positive finite number, got {value!r}")
     return float(value)
 
@@ -1094,15 +1080,16 @@ def _as_real_array(value, name):
         raise TypeError(f"{name} must be an array of real numbers with a rectangular shape "
                         "(nested lists of equal lengths); NumPy cannot make one "
                         "array of it") from None
-    if array.dtype.kind not in "iuf":
+    kind = array.dtype.kind
+    if kind not in "iuf":
         raise TypeError(f"{name} must be an array of real numbers, got dtype {array.dtype}")
     # One scalar test first, about 3 times cheaper on the small arrays of a training step:
     # the sum of squares is finite if every entry is, unless it overflows (entries above
     # ~1e154), which only sends us to the exact test. Integers are always finite.
-    if array.dtype.kind == "f" and not math.isfinite(_squares(array, array)):
+    if kind == "f" and not math.isfinite(_squares(array, array)):
         if not np.all(np.isfinite(array)):
             raise ValueError(f"{name} contains NaN or inf")
-    return array.astype(np.float64, copy=False)
+    return array if array.dtype is _FLOAT64 else array.astype(np.float64)
 
 
 def _check_params(params):
@@ -1150,31 +1137,36 @@ def _check_param_shapes(params, owner="params['{}']"):
         raise ValueError(f"params have a zero size: D={D}, H={H}, O={O}")
 
 
+# The checks below return arrays as the internal functions store them: one row per sequence
+# (see "How the functions below store a batch"), xs as X (T, B, D), target as (B, O), h0 as
+# (1, H) (shared by the batch) or (B, H).
+
 def _check_xs_shape_only(xs, name="xs"):
-    """xs as (D, T, B) without params to check against; returns (X, batched)."""
+    """xs as X (T, B, D) (a view) without params to check against; returns (X, batched)."""
     X = _as_real_array(xs, name)
+    batched = X.ndim == 3
     if X.ndim == 1:
-        X = X[None, :, None]
+        X = X[:, None, None]
     elif X.ndim == 2:
-        X = X.T[:, :, None]
-    elif X.ndim == 3:
-        X = X.transpose(2, 1, 0)
+        X = X[:, None, :]
+    elif batched:
+        X = X.transpose(1, 0, 2)
     else:
         raise ValueError(f"{name} has shape {X.shape}; expected (T,) or (T, D) for one sequence "
                          "or (B, T, D) for a batch")
     if X.size == 0:
-        raise ValueError(f"{name} has shape {X.shape}: the sequence or batch is empty")
-    return X, np.ndim(xs) == 3
+        raise ValueError(f"{name} has shape {np.shape(xs)}: the sequence or batch is empty")
+    return X, batched
 
 
 def _check_xs(xs, params, name="xs"):
     X, batched = _check_xs_shape_only(xs, name)
     D = params["Wxh"].shape[1]
-    if X.shape[0] != D:
+    if X.shape[2] != D:
         want = "(T, D) or (B, T, D)" if D > 1 else "(T,), (T, 1) or (B, T, 1)"
         raise ValueError(f"{name} has shape {np.shape(xs)} but Wxh expects input_size {D}: "
                          f"pass {name} of shape {want} with D = {D}")
-    return np.ascontiguousarray(X), batched
+    return X, batched
 
 
 def _target_size(target, batched):
@@ -1190,30 +1182,30 @@ def _target_size(target, batched):
 
 
 def _check_target(target, params, B, batched, name="target"):
-    """target as (O, B)."""
+    """target as (B, O)."""
     Y = _as_real_array(target, name)
     O = params["Why"].shape[0]
     if batched:
         if Y.shape != (B, O):
             raise ValueError(f"{name} has shape {Y.shape} but a batch of {B} sequences with "
                              f"output_size {O} needs ({B}, {O})")
-        return Y.T
+        return Y
     if Y.shape in ((O,), (O, 1)) or (Y.ndim == 0 and O == 1):
-        return Y.reshape(O, 1)
+        return Y.reshape(1, O)
     raise ValueError(f"{name} has shape {Y.shape} but Why gives output_size {O}: "
                      f"pass {name} of shape ({O},)")
 
 
 def _check_h0(h0, params, B, name="h0"):
-    """h0 as (H, 1) (one column shared by the batch: _forward broadcasts it) or (H, B)."""
+    """h0 as rows: (1, H) (shared by the batch: _forward broadcasts it) or (B, H)."""
     H = params["Whh"].shape[0]
     if h0 is None:
-        return np.zeros((H, 1))
+        return np.zeros((1, H))
     h0 = _as_real_array(h0, name)
-    if h0.shape in ((H,), (H, 1)):
-        return h0.reshape(H, 1)
-    if h0.shape == (H, B):
-        return h0
+    if h0.shape in ((H, 1), (H, B)):
+        return h0.T
+    if h0.shape == (H,):
+        return h0[None, :]
     raise ValueError(f"{name} has shape {h0.shape}; expected ({H}, 1) or ({H},) (shared by the "
                      f"batch) or ({H}, {B}) (one column per sequence)")
 
@@ -1225,15 +1217,16 @@ def _as_batch(xs, target, xs_name="xs", target_name="target"):
     """
     X, batched = _check_xs_shape_only(xs, xs_name)
     Y = _as_real_array(target, target_name)
+    B = X.shape[1]
     if batched:
-        if Y.ndim != 2 or Y.shape[0] != X.shape[2] or Y.shape[1] == 0:
+        if Y.ndim != 2 or Y.shape[0] != B or Y.shape[1] == 0:
             raise ValueError(f"{target_name} has shape {Y.shape} but {xs_name} is a batch of "
-                             f"{X.shape[2]} sequences: expected ({X.shape[2]}, O)")
-        return X.transpose(2, 1, 0), Y
+                             f"{B} sequences: expected ({B}, O)")
+        return X.transpose(1, 0, 2), Y
     if Y.ndim > 1 or Y.size == 0:
         raise ValueError(f"{target_name} has shape {Y.shape} but {xs_name} is one sequence "
                          "(T,) or (T, D): expected (O,)")
-    return X.transpose(2, 1, 0), Y.reshape(1, -1)
+    return X.transpose(1, 0, 2), Y.reshape(1, -1)
 
 
 def _y_out(y, batched):

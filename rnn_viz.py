@@ -465,7 +465,7 @@ def hidden_gradient_norms(params, xs, *, linear=False):
         _, hs = rnn_core.forward(params, xs)
         _, dhs = rnn_core.backward(params, xs, hs, dy)
         return np.linalg.norm(dhs, axis=1)
-    T = X.shape[1]
+    T = X.shape[0]
     dh = params["Why"].T @ dy                              # Eq. (3.3)
     norms = np.empty(T + 1)
     norms[T] = np.linalg.norm(dh)
@@ -495,7 +495,7 @@ def truncated_bptt_grads(params, xs, target, k):
     if not batched:
         raise ValueError(f"xs has shape {np.shape(xs)}: expected a batch (B, T, D) (one "
                          "sequence (T, D) is the batch xs[None])")
-    xs = X.transpose(2, 1, 0)
+    xs = X.transpose(1, 0, 2)
     B, T, _ = xs.shape
     k = _check_size(k, "k")
     if k > T:

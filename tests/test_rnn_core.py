@@ -612,17 +612,22 @@ def test_truncated_bptt_is_bptt_of_the_last_steps_from_a_fixed_state():
     params, xs, target, h0 = make_problem(3, 6, 2, 4, 3)
     y, hs = rnn_core.forward(params, xs, h0)
     _, dy = rnn_core.mse_loss(y, target)
-    X, _ = rnn_core._check_xs(xs, params)
-    hs_cols = hs.transpose(2, 1, 0)
-    grads, dhs = rnn_core._backward(params, X, hs_cols, dy.T, bptt_steps=2)
+    X, _ = rnn_core._check_xs(xs, params)                 # (T, B, D), as _bptt takes it
+    Z = rnn_core._stack_states(hs.transpose(1, 0, 2), X)
+
+    def bptt(steps):
+        grads, dhs = rnn_core._bptt(params, Z, dy, steps, want_dhs=True)
+        return grads, dhs.transpose(1, 0, 2)              # (B, T+1, H), like hs
+
+    grads, dhs = bptt(2)
     # The same as full BPTT over the last 2 inputs, starting from h_4 as a given h0.
     tail_loss, tail_grads = rnn_core.loss_and_grads(params, xs[:, 4:], target, hs[:, 4].T)
     for name in NAMES:
         np.testing.assert_allclose(grads[name], tail_grads[name], rtol=1e-12, atol=1e-15)
     np.testing.assert_array_equal(dhs[:, :4], 0.0)
     assert np.all(np.abs(dhs[:, 4:]).sum(axis=(0, 2)) > 0)
-    full, _ = rnn_core._backward(params, X, hs_cols, dy.T)
-    same, _ = rnn_core._backward(params, X, hs_cols, dy.T, bptt_steps=6)
+    full, _ = bptt(None)
+    same, _ = bptt(6)
     for name in NAMES:
         np.testing.assert_array_equal(same[name], full[name])
 
