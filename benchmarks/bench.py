@@ -150,6 +150,18 @@ def describe_machine():
     return lines
 
 
+def pin_to_one_cpu():
+    """Keep this process on the CPU it runs on (Linux), so that the contenders of a row, timed
+    in turns, run on the same core: a process that moves between the cores of a shared VM
+    can run up to twice as fast on one as on the other. Returns the CPUs to give back, or
+    None where affinity cannot be set."""
+    if not hasattr(os, "sched_setaffinity"):
+        return None
+    allowed = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(allowed)})
+    return allowed
+
+
 # --------------------------------------------------------------------------------------
 # 1. The seed task: the seed's class against rnn_core.SimpleRNN
 # --------------------------------------------------------------------------------------
@@ -521,9 +533,14 @@ def main(argv=None):
     for line in describe_machine():
         print(f"- {line}")
     print()
+    allowed = pin_to_one_cpu()
+    if allowed is not None:
+        print(f"(sections 1-3 run on CPU {min(allowed)} only; sections 4-5 on all CPUs)\n")
     ratio = bench_seed_task(rounds, round_seconds)
     results = bench_loss_and_grads(rounds, round_seconds, SIZES)
     fraction, bound = bench_gflops(rounds, round_seconds, SIZES[-1])
+    if allowed is not None:
+        os.sched_setaffinity(0, allowed)          # section 5 needs both cores
     bench_sliders(slider_repeats)
     bench_busy_machine(slider_repeats)
 
