@@ -151,10 +151,9 @@ def describe_machine():
 
 
 def pin_to_one_cpu():
-    """Keep this process on the CPU it runs on (Linux), so that the contenders of a row, timed
-    in turns, run on the same core: a process that moves between the cores of a shared VM
-    can run up to twice as fast on one as on the other. Returns the CPUs to give back, or
-    None where affinity cannot be set."""
+    """Keep this process on one CPU (Linux), so that the contenders of a row, timed in turns,
+    run on the same core of a shared VM, whose cores need not run at the same speed.
+    Returns the CPUs to give back, or None where affinity cannot be set."""
     if not hasattr(os, "sched_setaffinity"):
         return None
     allowed = os.sched_getaffinity(0)
