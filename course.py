@@ -390,7 +390,8 @@ def command_test(python, extra):
 
 def command_test_lowest(python, extra):
     """The suite, but the browser tests, with the oldest versions requirements.txt allows."""
-    return replace_process([python, "-m", "pytest", "--ignore=tests/test_browser.py"]
+    return replace_process([python, "-m", "pytest", "--ignore=tests/test_browser.py",
+                            "--ignore=tests/test_static_html.py"]
                            + pytest_arguments(extra, os.cpu_count() or 1))
 
 

@@ -16,7 +16,8 @@ ipywidgets 8 sliders (noUiSlider handle ".noUi-handle") with continuous_update=F
 explorer also has a Text box with class "rnn-prime" and a button with class "rnn-sample-again".
 
 `StaticLabView` and `static_page_report` serve the static-rendering tests: a notebook as stored
-(not run) in Lab, and its nbconvert HTML, both read from the page and screenshotted.
+(not run) in Lab, and its nbconvert HTML (tests/test_static_html.py), both read from the page
+and screenshotted; `static_problems` says what is wrong with such a page.
 """
 
 import json
@@ -33,7 +34,11 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+ALL_NOTEBOOKS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 STATIC_ARTIFACTS = ROOT / "test-artifacts" / "static"
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -847,3 +852,70 @@ class StaticLabView:
 
     def close(self):
         self.server.delete_sessions()
+
+
+# -- the notebooks as stored ----------------------------------------------------------------
+
+def unavailable(reason):
+    """Skip for lack of a browser, but fail under CI=true, where the browser must be there."""
+    if running_in_ci():
+        pytest.fail(f"{reason} (CI=true: the browser tests must run, not skip)", pytrace=False)
+    pytest.skip(reason)
+
+
+def read_cells(path):
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def explorer_cells(path):
+    """The indices of the code cells that build an explorer (rnn_viz.TrainingExplorer(...),
+    rnn_text.SamplingExplorer(...), ...)."""
+    return [k for k, cell in enumerate(read_cells(path))
+            if cell["cell_type"] == "code" and "Explorer(" in "".join(cell["source"])]
+
+
+# What must never show in a stored notebook: widget reprs (a widget output without its static
+# fallback), test machinery, a widget that could not be displayed.
+FORBIDDEN_TEXT = ("VBox(", "HBox(", "IntSlider(", "NBVAL", "Error displaying widget",
+                  "model not found")
+TEX = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.S)
+
+
+def math_cells(path):
+    """{index: first TeX snippet} of the markdown cells with $...$ or $$...$$ math."""
+    found = {}
+    for k, cell in enumerate(read_cells(path)):
+        match = TEX.search("".join(cell["source"])) if cell["cell_type"] == "markdown" else None
+        if match:
+            found[k] = match.group(0)
+    return found
+
+
+def stored_picture_kind(path, index):
+    """"image" if the stored output of explorer cell `index` carries a PNG, else "text"."""
+    outputs = read_cells(path)[index].get("outputs", [])
+    return "image" if any("image/png" in out.get("data", {}) for out in outputs) else "text"
+
+
+def static_problems(notebook, report, where):
+    """What is wrong with a static view of `notebook` (see static_page_report), as lines."""
+    problems = [f"{where}: {phrase!r} in the page" for phrase in FORBIDDEN_TEXT
+                if phrase in report["text"]]
+    cells, stored = report["cells"], read_cells(notebook)
+    if len(cells) != len(stored):
+        return problems + [f"{where}: {len(cells)} cells in the page, {len(stored)} stored"]
+    typeset = any(cell["math"] for cell in cells)
+    for k, tex in math_cells(notebook).items():
+        if typeset and not cells[k]["math"]:
+            problems.append(f"{where}: cell {k}: no typeset equation (TeX {tex[:60]!r})")
+        # textContent: a folded <details> (an exercise's solution) is not in innerText.
+        if not typeset and " ".join(tex.strip("$").split()) not in " ".join(
+                cells[k]["all_text"].split()):
+            problems.append(f"{where}: cell {k}: neither typeset nor its TeX {tex[:60]!r} shown")
+    for k in explorer_cells(notebook):
+        if stored_picture_kind(notebook, k) == "image":
+            if not cells[k]["images"]:
+                problems.append(f"{where}: cell {k}: the explorer's stored picture not shown")
+        elif not any(pre.strip() for pre in cells[k]["pres"]):
+            problems.append(f"{where}: cell {k}: the explorer's stored sample text not shown")
+    return problems

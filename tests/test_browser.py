@@ -11,20 +11,18 @@ the figure (the <img> in the explorer's "rnn-plot" Output) or the text (the <pre
 must draw the next seed, its prime-text box must start the text, and a prime outside the
 vocabulary must be refused in the status line, without a traceback.
 
-Static rendering. Every notebook as stored (not run) in Lab, and its `jupyter nbconvert --to
-html` page, at 1400 x 1000: no widget reprs, no nbval markers, no widget errors, equations
-typeset (Lab) or their TeX shown, and each explorer's stored picture (or sample text) shown.
+Static rendering. Every notebook as stored (not run) in Lab, at 1400 x 1000: no widget reprs,
+no nbval markers, no widget errors, equations typeset, and each explorer's stored picture (or
+sample text) shown. (Its nbconvert HTML page is tested the same way in test_static_html.py.)
 
 Screenshots: test-artifacts/browser/<notebook>.png (one per explorer beside it) for the live
 runs; test-artifacts/static/<notebook>-lab.png (the whole notebook at Lab's 1400 px width, the
-window made as tall as the notebook; screen by screen, -lab-NN.png, if it is very long) and
-<notebook>-html.png (the whole page) for the static views. Without Chromium or Playwright the
-tests skip, except under CI=true, where they fail. Chromium is Debian's /usr/bin/chromium, or
-$CHROMIUM_PATH.
+window made as tall as the notebook; screen by screen, -lab-NN.png, if it is very long) for
+the static view. Without Chromium or Playwright the tests skip, except under CI=true, where
+they fail. Chromium is Debian's /usr/bin/chromium, or $CHROMIUM_PATH (the `browser` fixture
+is in conftest.py).
 """
 
-import json
-import os
 import re
 import subprocess
 import sys
@@ -32,57 +30,15 @@ import time
 
 import pytest
 
-from browser_support import (ARTIFACTS, CHROMIUM_ARGS, DEFAULT_CHROMIUM, ROOT, STATIC_ARTIFACTS,
-                             VIEWPORT, LabNotebook, LabServer, StaticLabView, chromium_path,
-                             running_in_ci, static_page_report)
+from browser_support import (ALL_NOTEBOOKS, ARTIFACTS, ROOT, STATIC_ARTIFACTS, VIEWPORT,
+                             LabNotebook, LabServer, StaticLabView, explorer_cells, math_cells,
+                             static_page_report, static_problems)
 
-NOTEBOOKS = ROOT / "notebooks"
 # The notebooks the course promises explorers in; any other notebook that builds one is
 # tested too.
 EXPECTED_SLIDER_NOTEBOOKS = {"07_training.ipynb", "08_vanishing_exploding.ipynb",
                              "11_char_language_model.ipynb"}
-ALL_NOTEBOOKS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-
-
-def read_cells(path):
-    return json.loads(path.read_text(encoding="utf-8"))["cells"]
-
-
-def explorer_cells(path):
-    """The indices of the code cells that build an explorer (rnn_viz.TrainingExplorer(...),
-    rnn_text.SamplingExplorer(...), ...)."""
-    return [k for k, cell in enumerate(read_cells(path))
-            if cell["cell_type"] == "code" and "Explorer(" in "".join(cell["source"])]
-
-
 SLIDER_NOTEBOOKS = [path for path in ALL_NOTEBOOKS if explorer_cells(path)]
-
-
-def unavailable(reason):
-    """Skip for lack of a browser, but fail under CI=true, where the browser must be there."""
-    if running_in_ci():
-        pytest.fail(f"{reason} (CI=true: the browser tests must run, not skip)", pytrace=False)
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium, headless, driven by Playwright (never a downloaded browser)."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as error:
-        unavailable(f"Playwright is not installed ({error}); pip install -r requirements.txt")
-    path = chromium_path()
-    if path is None:
-        wanted = os.environ.get("CHROMIUM_PATH") or DEFAULT_CHROMIUM
-        unavailable(f"no Chromium at {wanted} (apt-get install chromium, or set CHROMIUM_PATH)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=path, headless=True, args=CHROMIUM_ARGS, timeout=60_000)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture(scope="session")
@@ -236,53 +192,6 @@ def exercise_text_controls(lab, explorer, what, note):
 
 # -- static rendering ---------------------------------------------------------------------------
 
-# What must never show in a stored notebook: widget reprs (a widget output without its static
-# fallback), test machinery, a widget that could not be displayed.
-FORBIDDEN_TEXT = ("VBox(", "HBox(", "IntSlider(", "NBVAL", "Error displaying widget",
-                  "model not found")
-TEX = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.S)
-
-
-def math_cells(path):
-    """{index: first TeX snippet} of the markdown cells with $...$ or $$...$$ math."""
-    found = {}
-    for k, cell in enumerate(read_cells(path)):
-        match = TEX.search("".join(cell["source"])) if cell["cell_type"] == "markdown" else None
-        if match:
-            found[k] = match.group(0)
-    return found
-
-
-def stored_picture_kind(path, index):
-    """"image" if the stored output of explorer cell `index` carries a PNG, else "text"."""
-    outputs = read_cells(path)[index].get("outputs", [])
-    return "image" if any("image/png" in out.get("data", {}) for out in outputs) else "text"
-
-
-def static_problems(notebook, report, where):
-    """What is wrong with a static view of `notebook` (see static_page_report), as lines."""
-    problems = [f"{where}: {phrase!r} in the page" for phrase in FORBIDDEN_TEXT
-                if phrase in report["text"]]
-    cells, stored = report["cells"], read_cells(notebook)
-    if len(cells) != len(stored):
-        return problems + [f"{where}: {len(cells)} cells in the page, {len(stored)} stored"]
-    typeset = any(cell["math"] for cell in cells)
-    for k, tex in math_cells(notebook).items():
-        if typeset and not cells[k]["math"]:
-            problems.append(f"{where}: cell {k}: no typeset equation (TeX {tex[:60]!r})")
-        # textContent: a folded <details> (an exercise's solution) is not in innerText.
-        if not typeset and " ".join(tex.strip("$").split()) not in " ".join(
-                cells[k]["all_text"].split()):
-            problems.append(f"{where}: cell {k}: neither typeset nor its TeX {tex[:60]!r} shown")
-    for k in explorer_cells(notebook):
-        if stored_picture_kind(notebook, k) == "image":
-            if not cells[k]["images"]:
-                problems.append(f"{where}: cell {k}: the explorer's stored picture not shown")
-        elif not any(pre.strip() for pre in cells[k]["pres"]):
-            problems.append(f"{where}: cell {k}: the explorer's stored sample text not shown")
-    return problems
-
-
 @pytest.fixture(scope="module")
 def static_lab(browser, lab_server):
     """One Lab page that shows the stored notebooks one after the other."""
@@ -320,43 +229,3 @@ def test_stored_notebook_reads_well_in_jupyterlab(notebook, static_lab, lab_serv
     assert not static_lab.errors, f"uncaught errors in the page: {static_lab.errors}"
     assert relative not in lab_server.saved_paths(), (
         f"JupyterLab saved {relative}: the test must never write into the repository")
-
-
-@pytest.fixture(scope="module")
-def nbconvert_pages(tmp_path_factory):
-    """Every notebook through `jupyter nbconvert --to html` (one process); the output folder."""
-    STATIC_ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    out = tmp_path_factory.mktemp("nbconvert")
-    result = subprocess.run(
-        [sys.executable, "-m", "nbconvert", "--to", "html", "--output-dir", str(out),
-         *map(str, ALL_NOTEBOOKS)], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, f"nbconvert failed:\n{result.stderr[-3000:]}"
-    return out
-
-
-@pytest.mark.parametrize("notebook", ALL_NOTEBOOKS, ids=lambda path: path.stem)
-def test_nbconvert_html_reads_well(notebook, browser, nbconvert_pages):
-    """The notebook's nbconvert HTML page, offline: explorers shown by their stored picture,
-    no widget repr, no test marker, and the equations either typeset or, where MathJax comes
-    from the internet (nbconvert's template loads it from a CDN), their TeX shown as written."""
-    context = browser.new_context(viewport=VIEWPORT)
-    # Offline, as here: a request to the internet fails at once instead of waiting.
-    context.route(re.compile(r"^https?://"), lambda route: route.abort())
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    try:
-        page.goto((nbconvert_pages / f"{notebook.stem}.html").as_uri(), wait_until="load")
-        page.wait_for_function("() => [...document.images].every(img => img.complete)")
-        report = static_page_report(
-            page, page.evaluate_handle("() => [...document.querySelectorAll('.jp-Cell')]"),
-            "body")
-        page.screenshot(path=STATIC_ARTIFACTS / f"{notebook.stem}-html.png", full_page=True)
-    finally:
-        context.close()
-    if not any(cell["math"] for cell in report["cells"]):
-        assert (report["mathjax_src"] or "").startswith(("http://", "https://")), (
-            f"no typeset equations and no MathJax from the internet: {report['mathjax_src']!r}")
-    problems = static_problems(notebook, report, "nbconvert HTML")
-    assert not problems, "\n".join(problems)
