@@ -293,8 +293,8 @@ def _bptt_stacked(params, Z, dy, bptt_steps=None, want_dhs=False):
             dhs[t] = dh
         delta = deltas[t - 1]                  # a view: *= below writes into deltas
         delta *= dh                                                 # Eq. (3.4)
-        if t > first or want_dhs:              # at t = first: dL/dh_0 (Eq. (4.4)), if asked
-            dh = np.dot(delta, Whh)                                 # Eq. (3.5)
+        if t > first or want_dhs:              # the last product, dL/dh_{first-1}, if asked
+            dh = np.dot(delta, Whh)                                 # Eq. (3.5); (4.4) at t=1
     if want_dhs:
         dhs[first - 1] = dh
     # Eqs. (4.1)-(4.3) sum over t and over the batch: with every step's rows stacked, the sum
@@ -1142,7 +1142,8 @@ def _check_param_shapes(params, owner="params['{}']"):
 # (1, H) (shared by the batch) or (B, H).
 
 def _check_xs_shape_only(xs, name="xs"):
-    """xs as X (T, B, D) (a view) without params to check against; returns (X, batched)."""
+    """xs as X (T, B, D) (a view of a float64 xs, not a copy) without params to check
+    against; returns (X, batched)."""
     X = _as_real_array(xs, name)
     batched = X.ndim == 3
     if X.ndim == 1:
