@@ -195,9 +195,15 @@ def test_course_py_parses_as_python_3_6():
     ast.parse((ROOT / "course.py").read_text(encoding="utf-8"), feature_version=(3, 6))
 
 
+# Folders the course makes (see .gitignore): virtual environments, builds, the student edition.
+GENERATED = (".venv", "build", "student", "test-artifacts")
+
+
 def bash_scripts():
+    """The project's own bash scripts, not those of the packages in .venv or .venv-lowest."""
     scripts = [ROOT / "course.sh", ROOT / ".ci" / "run"]
-    scripts += [p for p in ROOT.rglob("*.sh") if ".venv" not in p.parts]
+    scripts += [p for p in ROOT.rglob("*.sh")
+                if not p.relative_to(ROOT).parts[0].startswith(GENERATED)]
     return sorted(set(scripts))
 
 
