@@ -252,9 +252,7 @@ def bare_kernels(params, xs):
     H = params["Whh"].shape[0]
     Whh = params["Whh"]
     W_T = np.concatenate((Whh, params["Wxh"], params["bh"]), axis=1).T   # (H+D+1, H)
-    Z = np.zeros((T + 1, B, H + D + 1))        # rows [h_t | x_{t+1} | 1], h_0 = 0
-    Z[:T, :, H:H + D] = xs.transpose(1, 0, 2)
-    Z[:T, :, H + D] = 1.0
+    Z = rnn_core._stack_states(np.zeros((1, H)), xs.transpose(1, 0, 2))  # rows [h | x | 1]
     deltas = np.random.default_rng(2).standard_normal((T, B, H)) * 0.1
 
     def run():
