@@ -61,6 +61,7 @@ import math
 import numbers
 import os
 import signal
+import sys
 import threading
 import traceback
 from dataclasses import dataclass, field
@@ -110,6 +111,12 @@ class CheckResult:
     summary: str = ""
 
     def __post_init__(self):
+        if self.status not in ("passed", "not implemented", "failed"):
+            raise ValueError(f"status must be 'passed', 'not implemented' or 'failed'; got "
+                             f"{self.status!r}")
+        for name in ("exercise", "message", "summary"):
+            if not isinstance(getattr(self, name), str):
+                raise TypeError(f"{name} must be a str; got {type(getattr(self, name)).__name__}")
         if not self.summary:
             self.summary = {"passed": "passed", "not implemented": "not implemented"}.get(
                 self.status, "wrong")
@@ -159,7 +166,20 @@ class _StudentCrashed(Exception):
     """Raised by a callback of the checker (numerical_gradient's f) with a message."""
 
 
+def _raise_on_line(frame, event, arg):
+    if event == "line":
+        raise _TimeLimit
+    return _raise_on_line
+
+
 def _alarm(signum, frame):
+    # From now on every line of the student's code raises _TimeLimit, so that even a bare
+    # `except:` in an endless loop cannot hold on to it: the exception raised inside the
+    # except block leaves it. Only the frames inside the call are traced, not the checker's.
+    sys.settrace(lambda *args: _raise_on_line)
+    while frame is not None and frame.f_code is not _with_time_limit.__code__:
+        frame.f_trace = _raise_on_line
+        frame = frame.f_back
     raise _TimeLimit
 
 
@@ -167,17 +187,19 @@ def _with_time_limit(call, seconds):
     """call() with a time limit: _TimeLimit is raised inside it when the time is up.
 
     In the main thread of a POSIX system a SIGALRM timer does it (it also interrupts
-    time.sleep); elsewhere (Windows, another thread) a watcher thread raises the exception
-    asynchronously in the calling thread (a pure-Python loop is stopped at once, a long
-    NumPy call when it returns)."""
+    time.sleep, and a bare `except:` cannot keep it out, see _alarm); elsewhere (Windows,
+    another thread) a watcher thread raises the exception asynchronously in the calling
+    thread every quarter of a second (a pure-Python loop is stopped at once, a long NumPy
+    call when it returns, a loop that catches every exception may not be)."""
     if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
-        previous = signal.signal(signal.SIGALRM, _alarm)
+        previous, tracing = signal.signal(signal.SIGALRM, _alarm), sys.gettrace()
         signal.setitimer(signal.ITIMER_REAL, seconds, 0.25)
         try:
             return call()
         finally:
             while True:                 # the timer may fire once more while it is stopped
                 try:
+                    sys.settrace(tracing)       # first: signal.signal is Python code
                     signal.setitimer(signal.ITIMER_REAL, 0)
                     signal.signal(signal.SIGALRM, previous)
                     break
@@ -299,7 +321,7 @@ def _globals_note(fn, function_name):
     return (f"Note: {function_name} reads the notebook's global variable"
             f"{'s' if len(names) > 1 else ''} {listed}, which the cases here do not set: "
             f"inside the function, compute everything from its arguments (the check calls it "
-            f"with other sizes than the notebook's).\n")
+            f"with other sizes and values than the notebook's).\n")
 
 
 # --------------------------------------------------------------------------------------
@@ -792,6 +814,13 @@ def _value_report(ex, runs, right, wrong):
                 found = explains(results, True)
                 if found and not set(found) <= covered:
                     explained.append(((first, second), found))
+    # Keep the explanations that no other one contains (a loop that skips t = 1 also drops
+    # the h_0 term of dWhh: not the seed's bug 3 as well), and name mistakes only if
+    # together they explain every wrong output: a partial match is not a diagnosis.
+    explained = [(found, outs) for found, outs in explained
+                 if not any(set(outs) < set(other) for _, other in explained)]
+    if not set(wrong_names) - set(zeros) <= {n for _, outs in explained for n in outs}:
+        explained = []
     if explained:
         for found, outs in explained:
             if len(found) == 1:
@@ -802,11 +831,6 @@ def _value_report(ex, runs, right, wrong):
                              + "; and ".join(f"{m.description} ({_eq(m.equation)})"
                                              for m in found) + ".")
         summary = " + ".join(m.short or m.description[:40] for m in explained[0][0])
-        covered = {n for _, found in explained for n in found}
-        unexplained = [n for n in wrong_names if n not in covered and n not in zeros]
-        if unexplained:
-            lines.append(f"  ({', '.join(unexplained)}: no known mistake explains it; "
-                         "compare the code with its equation line by line.)")
         return lines, summary
 
     # No known mistake: the worst entries, a constant factor, float32 round-off.
@@ -1823,6 +1847,10 @@ def load_function(path, name):
     "unreadable notebook", "not defined", "syntax error (line N)" or "error while defining
     it (...)".
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or a path; got {type(path).__name__}")
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"name must be the name of a function (an identifier); got {name!r}")
     path = Path(path)
     if not path.is_file():
         return None, "no notebook"
@@ -1880,6 +1908,8 @@ def yours(name, namespace=None, folder="."):
     if namespace is not None and not isinstance(namespace, dict):
         raise TypeError(f"namespace must be a dict such as globals(); got "
                         f"{type(namespace).__name__}")
+    if not isinstance(folder, (str, os.PathLike)):
+        raise TypeError(f"folder must be a str or a path; got {type(folder).__name__}")
     check, notebook, reference, reference_name = EXERCISES[name]
     fallback = f"Using {reference_name} for {name}"
     candidate = (namespace or {}).get(name)
