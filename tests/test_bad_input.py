@@ -4,8 +4,8 @@ The first part is one table per module: one row per bad call, with the exception
 raise and a word its message must contain (usually the name of the argument). Every row also
 checks that the call left the caller's arrays unchanged.
 
-The second part has one test per kind of silent failure that issue 12 found: non-finite
-results, runaway training, and the explorers' status line.
+The second part has one test per kind of silent failure: non-finite results, runaway
+training, and the explorers' status line.
 """
 
 import html
