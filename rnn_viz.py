@@ -13,6 +13,8 @@ Data (plain NumPy, seeded)
 Style
     use_course_style()    every figure of the course: at most 850 px wide, text of 12 pt or more
     COURSE_STYLE, MAX_FIGURE_WIDTH
+    below(value, bound) -> "below 1e-14": how a cell prints a number at round-off level
+    above(value, bound) -> "above 1e+07": and a chaotic one that only a bound describes
 
 Plots and diagrams (draw on a matplotlib Axes you pass in)
     plot_loss_curves(ax, result, *, label, color, alpha=1.0)
@@ -66,6 +68,7 @@ import io
 import math
 import time
 import traceback
+from numbers import Real
 
 import ipywidgets as widgets
 import matplotlib
@@ -112,6 +115,39 @@ MAX_FIGURE_WIDTH = 8.5     # inches, at 100 dpi (8.3 with layout="constrained": 
 def use_course_style():
     """Apply COURSE_STYLE to matplotlib (call it once, after importing pyplot)."""
     matplotlib.rcParams.update(COURSE_STYLE)
+
+
+def below(value, bound):
+    """How the course prints a number at round-off level: "below 1e-14" if value < bound.
+
+    The digits of such a number (a relative error of 1.3e-16, say) differ from one machine to
+    the next: another CPU or BLAS library rounds in other places. What the math guarantees is
+    the bound, so that is what a cell prints, and the same on every machine. A value that is
+    not below the bound (something is wrong) is printed itself: "3.2e-10, not below 1e-14".
+    value: a real number (NaN is never below); bound: a positive number.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (Real, np.floating)):
+        raise TypeError(f"value must be a real number, got {value!r}")
+    bound = _check_positive_number(bound, "bound")
+    if value < bound:
+        return f"below {bound:.0e}"
+    return f"{value:.1e}, not below {bound:.0e}"
+
+
+def above(value, bound):
+    """How the course prints a chaotic result that only a bound describes: "above 1e+07".
+
+    After an explosion, say, the last digits of the computation decide how far a weight is
+    thrown (3.5e8 on one machine, 1.2e8 on another); the bound holds on all of them. A value
+    that is not above the bound is printed itself: "3.2e+06, not above 1e+07".
+    value: a real number (NaN is never above); bound: a positive number.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (Real, np.floating)):
+        raise TypeError(f"value must be a real number, got {value!r}")
+    bound = _check_positive_number(bound, "bound")
+    if value > bound:
+        return f"above {bound:.0e}"
+    return f"{value:.1e}, not above {bound:.0e}"
 
 # --------------------------------------------------------------------------------------
 # Data

@@ -212,6 +212,12 @@ def training_explorer(**kwargs):
 
 
 VIZ_CASES = [
+    ("below value str", lambda: rnn_viz.below("1e-16", 1e-14), TypeError, "value"),
+    ("below value array", lambda: rnn_viz.below(np.ones(2), 1e-14), TypeError, "value"),
+    ("below bound 0", lambda: rnn_viz.below(1e-16, 0.0), ValueError, "bound"),
+    ("below bound NaN", lambda: rnn_viz.below(1e-16, np.nan), ValueError, "bound"),
+    ("above value None", lambda: rnn_viz.above(None, 1e7), TypeError, "value"),
+    ("above bound -1", lambda: rnn_viz.above(1e8, -1.0), ValueError, "bound"),
     ("arithmetic_sequences n -1", lambda: rnn_viz.arithmetic_sequences(-1), ValueError, "n "),
     ("arithmetic_sequences n 2.5", lambda: rnn_viz.arithmetic_sequences(3.1), ValueError, "n "),
     ("arithmetic_sequences length 0", lambda: rnn_viz.arithmetic_sequences(3, length=0),

@@ -36,6 +36,29 @@ def flow():
 # ------------------------------------------------------------------------------ data
 
 
+@pytest.mark.parametrize("value, bound, text", [
+    (1.3e-16, 1e-14, "below 1e-14"),
+    (np.float64(9.99e-9), 1e-8, "below 1e-08"),
+    (0.0, 1e-8, "below 1e-08"),
+    (-1.0, 1e-8, "below 1e-08"),
+    (1e-8, 1e-8, "1.0e-08, not below 1e-08"),
+    (3.2e-10, 1e-14, "3.2e-10, not below 1e-14"),
+    (float("nan"), 1e-8, "nan, not below 1e-08"),
+])
+def test_below_prints_the_bound_or_the_value_that_breaks_it(value, bound, text):
+    assert rnn_viz.below(value, bound) == text
+
+
+@pytest.mark.parametrize("value, bound, text", [
+    (3.5e8, 1e7, "above 1e+07"),
+    (1e7, 1e7, "1.0e+07, not above 1e+07"),
+    (-5.0, 1.0, "-5.0e+00, not above 1e+00"),
+    (float("nan"), 1.0, "nan, not above 1e+00"),
+])
+def test_above_prints_the_bound_or_the_value_that_breaks_it(value, bound, text):
+    assert rnn_viz.above(value, bound) == text
+
+
 def test_arithmetic_sequences_continue_with_the_next_value():
     xs, target = rnn_viz.arithmetic_sequences(50, length=5, seed=3)
     assert xs.shape == (50, 5, 1) and target.shape == (50, 1)
