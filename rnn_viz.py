@@ -22,6 +22,7 @@ Plots and diagrams (draw on a matplotlib Axes you pass in)
     plot_eigenvalues(ax, Whh, *, label, color)
     draw_unrolled_rnn(ax, inputs, target)      the many-to-one RNN unrolled (notebook 00)
     draw_computational_graph(ax, T=3)          forward and backward edges (notebook 03)
+    plot_clipping_run(axes, plain, clipped, *, stop, mark)   the 2 x 2 anatomy of notebook 09
     figure_png(fig) -> PNG bytes
 
 Gradient flow (notebooks 08 to 10)
@@ -314,6 +315,85 @@ def plot_eigenvalues(ax, Whh, *, label=None, color=None, marker="o"):
     ax.set_xlabel("real part")
     ax.set_ylabel("imaginary part")
     return eigenvalues
+
+
+RECORD_KEYS = ("Whh", "Wxh", "bh", "Why", "by", "global", "dh0", "rho", "slope", "loss")
+
+
+def plot_clipping_run(axes, plain, clipped, *, stop, mark, clip_norm=1.0, steps_per_epoch=4):
+    """Notebook 09's anatomy of an SGD run without and with clipping, on a 2 x 2 grid of Axes.
+
+    axes: a (2, 2) array of matplotlib Axes. plain, clipped: what notebook 09 records at every
+    SGD step, dicts with 1-D arrays of equal length under the keys RECORD_KEYS: the gradient
+    norm of each parameter, the global norm ("global"), ||dL/dh_0|| ("dh0"), rho(W_hh), the
+    mean tanh slope and the batch loss. stop: the epoch at which rnn_core.train stops the
+    unclipped run (drawn as a band in panel (d)); mark: a step marked in every panel (a dotted
+    line); clip_norm: the threshold c of Eq. (9.2); steps_per_epoch: SGD steps per epoch.
+    Panels: (a) the global norm, both runs; (b) the unclipped run's norm per parameter and
+    dL/dh_0; (c) its rho(W_hh) and tanh slope; (d) the loss of both runs. Exact zeros are
+    drawn at 1e-16 on the log scales.
+    """
+    axes = np.asarray(axes)
+    if axes.shape != (2, 2):
+        raise ValueError(f"axes must be a 2 x 2 grid of Axes (plt.subplots(2, 2)), got shape "
+                         f"{axes.shape}")
+    for ax in axes.flat:
+        _check_axes(ax)
+    runs = {"plain": plain, "clipped": clipped}
+    for name, record in runs.items():
+        if not isinstance(record, dict) or set(RECORD_KEYS) - set(record):
+            raise ValueError(f"{name} must be a dict with the keys {', '.join(RECORD_KEYS)}")
+        lengths = {np.shape(record[key]) for key in RECORD_KEYS}
+        if len(lengths) != 1 or len(next(iter(lengths))) != 1:
+            raise ValueError(f"{name} must hold 1-D arrays of one length, got shapes "
+                             f"{sorted(lengths)}")
+    stop = _check_size(stop, "stop", minimum=0)
+    mark = _check_size(mark, "mark", minimum=0)
+    clip_norm = _check_positive_number(clip_norm, "clip_norm")
+    steps_per_epoch = _check_size(steps_per_epoch, "steps_per_epoch")
+    steps = np.arange(len(plain["loss"]))
+    floor = 1e-16
+    ax = axes[0, 0]
+    ax.plot(steps, plain["global"], color="tab:red", linewidth=1, label="without clipping")
+    ax.plot(np.arange(len(clipped["global"])), clipped["global"], color="tab:blue",
+            linewidth=1, label="with clipping\n(norm before clipping)")
+    ax.axhline(clip_norm, color="black", linestyle=":", linewidth=1,
+               label=f"threshold c = {clip_norm:g}")
+    ax.set_ylabel("global gradient norm ||g||")
+    ax.set_title("(a) Global norm, Eq. (9.2)")
+    ax.set_ylim(1e-2, 1e24)
+    ax = axes[0, 1]
+    symbols = {"Whh": "W_{hh}", "Wxh": "W_{xh}", "bh": "b_h", "Why": "W_{hy}", "by": "b_y"}
+    for (name, symbol), color in zip(symbols.items(), ["tab:red", "tab:orange", "tab:pink",
+                                                       "tab:blue", "tab:cyan"]):
+        ax.plot(steps, np.maximum(plain[name], floor), color=color, linewidth=1,
+                label=f"$dL/d{symbol}$")
+    ax.plot(steps, np.maximum(plain["dh0"], floor), color="black", linewidth=1.5,
+            linestyle="--", label="$dL/dh_0$")
+    ax.set_ylabel(f"norm (exact 0 drawn at {floor:.0e})")
+    ax.set_title("(b) Without clipping: per parameter")
+    ax.set_ylim(1e-18, 1e30)
+    ax = axes[1, 0]
+    ax.plot(steps, plain["rho"], color="tab:purple", label=r"spectral radius $\rho(W_{hh})$")
+    ax.plot(steps, plain["slope"], color="tab:green", label=r"mean tanh slope $1 - h_t^2$")
+    ax.set_title("(c) Without clipping: $W_{hh}$, tanh")
+    ax.set_ylim(1e-9, 1e10)
+    ax = axes[1, 1]
+    ax.plot(steps, plain["loss"], color="tab:red", label="without clipping")
+    ax.plot(np.arange(len(clipped["loss"])), clipped["loss"], color="tab:blue",
+            label="with clipping")
+    first = steps_per_epoch * stop
+    ax.axvspan(first, first + steps_per_epoch - 1, color="tab:gray", alpha=0.3,
+               label=f"train stops (epoch {stop})")
+    ax.set_ylabel("batch loss (mean squared error)")
+    ax.set_title("(d) Training loss")
+    ax.set_ylim(1e-3, 1e50)
+    for ax in axes.flat:
+        ax.set_yscale("log")
+        ax.axvline(mark, color="0.4", linestyle=":", linewidth=1)
+        ax.legend(loc="upper left" if ax is not axes[1, 0] else "lower left", framealpha=1)
+    for ax in axes[1]:
+        ax.set_xlabel(f"SGD step ({steps_per_epoch} per epoch)")
 
 
 def figure_png(fig, dpi=100):

@@ -71,6 +71,9 @@ def ax():
     return Figure().subplots()
 
 
+RECORD = {key: np.ones(4) for key in rnn_viz.RECORD_KEYS}    # notebook 09's per-step record
+
+
 def nan_grads():
     return dict(GRADS, Whh=np.full((4, 4), np.nan))
 
@@ -266,6 +269,19 @@ VIZ_CASES = [
      TypeError, "inputs"),
     ("draw_unrolled_rnn target NaN", lambda: rnn_viz.draw_unrolled_rnn(ax(), [0.1], np.nan),
      ValueError, "target"),
+    ("plot_clipping_run axes 1 x 2", lambda: rnn_viz.plot_clipping_run(
+        Figure().subplots(1, 2), RECORD, RECORD, stop=1, mark=2), ValueError, "axes"),
+    ("plot_clipping_run plain missing a key", lambda: rnn_viz.plot_clipping_run(
+        Figure().subplots(2, 2), {"loss": np.ones(4)}, RECORD, stop=1, mark=2), ValueError,
+     "plain"),
+    ("plot_clipping_run clipped of two lengths", lambda: rnn_viz.plot_clipping_run(
+        Figure().subplots(2, 2), RECORD, dict(RECORD, loss=np.ones(3)), stop=1, mark=2),
+     ValueError, "clipped"),
+    ("plot_clipping_run stop -1", lambda: rnn_viz.plot_clipping_run(
+        Figure().subplots(2, 2), RECORD, RECORD, stop=-1, mark=2), ValueError, "stop"),
+    ("plot_clipping_run clip_norm 0", lambda: rnn_viz.plot_clipping_run(
+        Figure().subplots(2, 2), RECORD, RECORD, stop=1, mark=2, clip_norm=0.0), ValueError,
+     "clip_norm"),
     ("draw_computational_graph ax None", lambda: rnn_viz.draw_computational_graph(None),
      TypeError, "ax"),
     ("draw_computational_graph T 0", lambda: rnn_viz.draw_computational_graph(ax(), T=0),

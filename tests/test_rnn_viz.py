@@ -183,6 +183,30 @@ def test_rnn_core_train_with_bptt_steps_takes_truncated_bptt_steps():
 # ------------------------------------------------------------------------------ plots
 
 
+def clipping_record(steps=12, seed=0):
+    rng = np.random.default_rng(seed)
+    record = {key: np.exp(rng.normal(size=steps)) for key in rnn_viz.RECORD_KEYS}
+    record["dh0"][steps // 2:] = 0.0                     # exact zeros, drawn at the floor
+    return record
+
+
+def test_clipping_run_draws_every_curve_on_four_log_panels():
+    from matplotlib.figure import Figure
+    axes = Figure().subplots(2, 2)
+    plain, clipped = clipping_record(), clipping_record(seed=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                   # no log-of-zero or legend warnings
+        rnn_viz.plot_clipping_run(axes, plain, clipped, stop=1, mark=5)
+    assert all(ax.get_yscale() == "log" for ax in axes.flat)
+    lines = [len(ax.get_lines()) for ax in axes.flat]
+    # (a) 2 runs + threshold, (b) 5 parameters + dL/dh_0, (c) rho + slope, (d) 2 runs; plus
+    # the dotted mark in each panel.
+    assert lines == [3 + 1, 6 + 1, 2 + 1, 2 + 1]
+    dh0 = axes[0, 1].get_lines()[5].get_ydata()
+    assert np.all(dh0[6:] == 1e-16) and np.allclose(dh0[:6], plain["dh0"][:6])
+    assert np.allclose(axes[1, 1].get_lines()[0].get_ydata(), plain["loss"])
+
+
 def test_loss_curves_of_a_diverged_run_draw_without_warnings(data):
     from matplotlib.figure import Figure
     run = rnn_core.train(*data[:2], hidden_size=8, learning_rate=1.0, epochs=200, batch_size=32,
