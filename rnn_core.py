@@ -7,8 +7,9 @@ A many-to-one RNN reads a sequence x_1 ... x_T and produces one output y after t
     y   = W_hy h_T + b_y                       Eq. (1.3)
     L   = mean((y - target)**2)                Eq. (1.4)
 
-Equation (n.k) is equation k of notebook n, where it is derived: (1.x) the forward pass in
-notebook 01, (3.x) and (4.x) backpropagation through time in notebooks 03 and 04.
+Equations are numbered by the notebook that derives them: (3.4) is equation 4 of notebook 03;
+(1.x) are the forward pass of notebook 01, (3.x) and (4.x) backpropagation through time in
+notebooks 03 and 04.
 
 A language model (notebook 11, Eqs. (11.x)) reads integer token ids and has an output at every
 step: ``lm_loss_and_grads`` (softmax cross-entropy, BPTT with Eq. (4.6)), ``sample`` (with a
