@@ -242,17 +242,19 @@ def probe_python(command, timeout=60):
     """The version tuple of the Python that `command` (a list) starts, or "broken: <why>"."""
     try:
         result = subprocess.run(command + ["-c", _VERSION_SNIPPET], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, universal_newlines=True,
-                                timeout=timeout)
+                                stderr=subprocess.PIPE, timeout=timeout)
     except (OSError, subprocess.TimeoutExpired) as error:
         return "broken: %s" % error
+    # Bytes, decoded leniently: a program that is not Python may print anything at all.
+    stdout = result.stdout.decode("utf-8", errors="replace")
+    stderr = result.stderr.decode("utf-8", errors="replace")
     if result.returncode != 0:
-        last = (result.stderr.strip().splitlines() or ["exit code %d" % result.returncode])[-1]
+        last = (stderr.strip().splitlines() or ["exit code %d" % result.returncode])[-1]
         return "broken: %s does not start: %s" % (command[0], last)
     try:
-        return tuple(int(part) for part in result.stdout.strip().split("."))
+        return tuple(int(part) for part in stdout.strip().split("."))
     except ValueError:
-        return "broken: %s printed %r instead of its version" % (command[0], result.stdout)
+        return "broken: %s printed %r instead of its version" % (command[0], stdout[:200])
 
 
 def probe_venv(venv=VENV):
@@ -333,7 +335,8 @@ def create_venv(reason, venv=VENV):
             % (version_text(MIN_PYTHON), version_text(NEWEST_TESTED_PYTHON),
                version_text(version[:2])))
     result = subprocess.run(command + ["-m", "venv", venv], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, universal_newlines=True)
+                            stderr=subprocess.STDOUT, universal_newlines=True,
+                            errors="replace")
     if result.returncode != 0:
         advice = ""
         if "ensurepip" in result.stdout:
@@ -351,8 +354,12 @@ def ensure_venv(venv=VENV, constraints=CONSTRAINTS):
     reason = venv_problem(probe)
     if reason is None and os.environ.get("PYTHON"):
         wanted = probe_python([os.environ["PYTHON"]])
-        if isinstance(wanted, tuple):
-            reason = wanted_python_mismatch(probe, wanted)
+        if not isinstance(wanted, tuple):
+            raise CourseError("$PYTHON=%s is not a Python that starts (%s); unset PYTHON to "
+                              "use %s as it is, or point it at a Python %s or newer"
+                              % (os.environ["PYTHON"], wanted[len("broken: "):],
+                                 os.path.basename(venv), version_text(MIN_PYTHON)))
+        reason = wanted_python_mismatch(probe, wanted)
     if reason is not None:
         probe = create_venv(reason.replace(".venv", os.path.basename(venv)), venv)
         problem = venv_problem(probe)
