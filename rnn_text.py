@@ -3,10 +3,12 @@
 The math (the loss and its gradient, sampling, Adagrad) lives in ``rnn_core``; this module
 makes text into token ids and back, counts the baseline models, runs the chunked training
 loop with a progress bar and wires the sampling explorer's widgets. It is imported by the
-notebook and tested without a kernel by ``tests/test_rnn_text.py``.
+notebook and tested without a kernel by ``tests/test_rnn_text.py``. Every public function
+checks its arguments and names the one that is wrong.
 
 Text (nothing downloaded; no one's prose copied)
     course_text(n_sentences, *, seed=0) -> str: sentences from a small grammar written here
+    grammar_entropy_rate() -> float: that grammar's exact entropy rate, nats per character
     zen_of_python() -> str: the Zen of Python, decoded from the ``this`` module
     Vocabulary(text): .chars, .size, .encode(text) -> ids, .decode(ids) -> str
     split_ids(ids, val_fraction=0.1) -> (train_ids, val_ids), contiguous
@@ -15,13 +17,15 @@ Baselines and perplexity (all on the same positions: ids[1:] predicted from what
     perplexity(loss) -> exp(loss)
     unigram_loss(train_ids, eval_ids, vocab_size, *, smoothing=1.0) -> mean -log p
     bigram_loss(train_ids, eval_ids, vocab_size, *, smoothing=1.0) -> mean -log p
+    ngram_loss(train_ids, eval_ids, vocab_size, order) -> mean -log p (absolute discounting)
     rnn_loss(params, eval_ids) -> mean -log p of the RNN reading eval_ids from h_0 = 0
 
 Training (truncated BPTT over a long text, state carried from chunk to chunk)
-    train_lm(train_ids, *, hidden_size, ...) -> LMTrainResult(params, losses, ...)
+    train_lm(train_ids, *, hidden_size, ..., weight_grid=None) -> LMTrainResult(params, ...)
 
 Generating
     generate(params, vocab, prime, length, *, temperature=1.0, seed=None) -> str
+    wrap(text, width=76) -> text folded at spaces, for printing
 
 Explorer (the contract the browser tests rely on, as in rnn_viz)
     explorer = SamplingExplorer(params, vocab, prime="the ", length=300)
@@ -394,7 +398,6 @@ def train_lm(train_ids, *, hidden_size, seq_length=25, batch_size=32, epochs=1,
     if val_ids is not None:
         val_ids = _check_text_ids(val_ids, "val_ids", min_length=2)
         vocab_size = max(vocab_size, int(val_ids.max()) + 1)
-    H = rnn_core._check_size(hidden_size, "hidden_size")
     B = rnn_core._check_size(batch_size, "batch_size")
     T = rnn_core._check_size(seq_length, "seq_length")
     epochs = rnn_core._check_size(epochs, "epochs")
@@ -410,7 +413,8 @@ def train_lm(train_ids, *, hidden_size, seq_length=25, batch_size=32, epochs=1,
                          f"batch_size {B} (each of the B streams needs at least 2 ids)")
     streams = train_ids[:B * stream_length].reshape(B, stream_length)
     starts = range(0, stream_length - 1, T)
-    params = rnn_core._init_params(vocab_size, H, vocab_size, init_scale, seed, "init_scale")
+    params = rnn_core._init_params(vocab_size, hidden_size, vocab_size, init_scale, seed,
+                                   "init_scale")
     memory = None
     result = LMTrainResult(params=params)
     bar = _progress_bar(epochs * len(starts)) if progress else None

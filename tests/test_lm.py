@@ -391,10 +391,12 @@ def test_every_language_model_function_has_bad_input_rows():
 def test_sample_refuses_a_huge_length_before_allocating():
     import tracemalloc
     tracemalloc.start()
-    with pytest.raises(ValueError, match="length"):
-        sample(P, 1, 10**12)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    try:
+        with pytest.raises(ValueError, match="length"):
+            sample(P, 1, 10**12)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
     assert peak < 1_000_000
 
 
@@ -407,9 +409,11 @@ def test_memory_grows_with_t_b_v_not_v_squared():
     params = init_params(V, H, V, scale=0.3, seed=rng)
     inputs, targets = rng.integers(0, V, size=(B, T)), rng.integers(0, V, size=(B, T))
     tracemalloc.start()
-    _, grads, _ = lm_loss_and_grads(params, inputs, targets)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    try:
+        _, grads, _ = lm_loss_and_grads(params, inputs, targets)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
     assert peak < 100 * 2**20, f"{peak / 2**20:.0f} MiB"
     # Columns of dL/dW_xh: nonzero exactly for the ids that occur (Eq. (11.6)).
     assert set(np.flatnonzero(np.any(grads["Wxh"] != 0, axis=0))) == set(inputs.ravel())
