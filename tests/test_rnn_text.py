@@ -6,7 +6,6 @@ Everything runs without a kernel; the explorer's widgets work as plain Python ob
 import inspect
 import math
 import re
-import time
 import warnings
 
 import numpy as np
