@@ -12,6 +12,8 @@ import re
 import sys
 from pathlib import Path
 
+from docutils import nodes
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
@@ -44,8 +46,12 @@ html_theme_options = {
     "show_navbar_depth": 1,
     "use_download_button": True,
     "show_toc_level": 2,
+    # The sidebar has the search box; no second one in a header bar above the page.
+    "navbar_persistent": [],
 }
 html_last_updated_fmt = None
+# pydata-sphinx-theme reads the colour mode from here (none: a console warning on every page).
+html_context = {"default_mode": "light"}
 html_show_sphinx = False
 
 # MathJax 3 from the PyPI package sphinx-mathjax-offline, copied into _static/mathjax (the parts
@@ -69,6 +75,15 @@ def prepare_home_page(app, docname, source):
     source[0] += f"\n\n```{{toctree}}\n:hidden:\n:maxdepth: 1\n\n{entries}\n```\n"
 
 
+def display_math_as_written(app, doctree):
+    """Every `$$ ... $$` as JupyterLab and GitHub show it: its TeX as written, inside \\[ \\].
+    Sphinx would wrap one with several rows in a split environment, where \\tag is an error;
+    myst-parser writes the blocks it marks "amsmath" as they are."""
+    for node in doctree.findall(nodes.math_block):
+        if "amsmath" not in node["classes"]:
+            node["classes"].append("amsmath")
+
+
 def copy_mathjax(app, exception):
     if exception is None:
         copy_parts(mathjax_folder(), MATHJAX_PARTS, Path(app.outdir) / "_static" / "mathjax")
@@ -76,4 +91,5 @@ def copy_mathjax(app, exception):
 
 def setup(app):
     app.connect("source-read", prepare_home_page)
+    app.connect("doctree-read", display_math_as_written)
     app.connect("build-finished", copy_mathjax)

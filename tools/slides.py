@@ -221,7 +221,7 @@ def estimated_height(cell):
 
 # -- the rules -------------------------------------------------------------------------------
 
-def cut_markdown(text, budget=FILL_HEIGHT):
+def cut_markdown(text, budget=FILL_HEIGHT - CELL_GAP):
     """`text` cut into pieces [(slide_type or None, text)]: before every `##` heading after
     the first block (a new slide) and `###` heading (a new sub-slide), and between blocks where
     a piece would grow taller than `budget` px (None: a sub-slide of its own; a single block
@@ -269,7 +269,7 @@ def plan(nb, lesson):
         kind = overrides.get(cell.get("id"), kind)
         pieces = [(kind, source_of(cell), height)]
         if cell.cell_type == "markdown" and kind != "skip":
-            cut = cut_markdown(source_of(cell), FILL_HEIGHT - CELL_GAP)
+            cut = cut_markdown(source_of(cell))
             if len(cut) > 1:
                 pieces = [(kind if n == 0 else piece_kind, text,
                            estimated_height({"cell_type": "markdown", "source": text}))
@@ -292,7 +292,7 @@ def apply(nb, lesson):
     changed (0 when the lesson already has it: running this twice changes nothing)."""
     changed = 0
     for cell, kind in zip(nb.cells, slide_types(nb, lesson).values()):
-        slideshow = cell.metadata.setdefault("slideshow", {})
+        slideshow = cell.metadata.setdefault("slideshow", nbformat.NotebookNode())
         if slideshow.get("slide_type") != kind:
             slideshow["slide_type"] = kind
             changed += 1
@@ -321,7 +321,8 @@ def deck(nb, lesson):
                 text, id=f"{cell.get('id')}-{n + 1}")
             if n == 0 and len(pieces) > 1:
                 piece.source = text
-            piece.metadata = dict(piece.get("metadata", {}), slideshow={"slide_type": kind})
+            piece.metadata = nbformat.from_dict(dict(piece.get("metadata", {}),
+                                                     slideshow={"slide_type": kind}))
             cells.append(piece)
     nb.cells = cells
     return nb
