@@ -305,7 +305,8 @@ _DECK_REPORT_JS = """
       height: slide.scrollHeight,
       wideCode: [...slide.querySelectorAll('.jp-InputArea pre')]
           .filter(pre => pre.scrollWidth > pre.clientWidth + 1)
-          .map(pre => pre.textContent.split('\\n')[0].slice(0, 60)),
+          .map(pre => pre.textContent.split('\\n')
+               .reduce((a, b) => (b.length > a.length ? b : a), '').slice(0, 100)),
     };
   });
   Reveal.slide(0, 0, -1);

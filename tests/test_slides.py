@@ -87,9 +87,20 @@ def test_rules_on_a_small_lesson():
                 ("md", "A short remark."),
                 ("code", "\n".join(f"y{k} = {k}" for k in range(40))),
                 ("md", "### A subsection"),
+                ("md", "### Your turn\n\nWrite f."),
+                ("code", "def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION"),
+                ("code", "check(f)"),
                 ("md", "## Summary"))
     assert list(slides.slide_types(nb, "99_title").values()) == [
-        "slide", "skip", "slide", "fragment", "fragment", "subslide", "subslide", "slide"]
+        "slide", "skip", "slide", "fragment", "fragment", "subslide", "subslide",
+        "subslide", "subslide", "fragment", "slide"]
+
+
+def test_a_lesson_whose_sections_are_level_3_headings():
+    nb = lesson(("md", "# 99 — Title"), ("md", "### First part"), ("code", "x = 1"),
+                ("md", "### Second part"), ("md", "## A section"), ("md", "### Its part"))
+    assert list(slides.slide_types(nb, "99_title").values()) == [
+        "slide", "slide", "fragment", "slide", "slide", "subslide"]
 
 
 def test_overrides_win_over_the_rules(monkeypatch):

@@ -11,13 +11,16 @@ the rules give. The rules, in order:
 
 1. The title cell (the lesson's first cell) and every markdown cell that starts with a `##`
    heading begin a slide (reveal.js: left/right); one that starts with a `###` heading begins
-   a sub-slide (up/down).
+   a sub-slide (up/down), or a slide while no `##` section has begun (a lesson whose sections
+   are `###`).
 2. The cells between the title and the first `##`/`###` heading are the lesson's set-up
    (imports, the environment check): skipped in the slides (the website shows them).
-3. Any other cell is a fragment of the sub-slide before it (it appears on the next key press)
+3. A code cell with an exercise's reference solution (`### BEGIN SOLUTION`) begins a sub-slide:
+   the task stays on the screen before it, the solution comes when the class is ready.
+4. Any other cell is a fragment of the sub-slide before it (it appears on the next key press)
    if the sub-slide, with it, still fits on the screen (`estimated_height` against
-   SLIDE_HEIGHT); else it begins a sub-slide of its own.
-4. OVERRIDES: exceptions for single cells, keyed by lesson and cell id.
+   FILL_HEIGHT, the screen less the estimates' margin); else it begins a sub-slide of its own.
+5. OVERRIDES: exceptions for single cells, keyed by lesson and cell id.
 
 A markdown cell too tall for one screen (a long derivation, a summary with its exercises) is
 not edited: `slide_pieces` cuts it, when the deck is built, between paragraphs (never inside an
@@ -252,16 +255,18 @@ def plan(nb, lesson):
     overrides = OVERRIDES.get(lesson, {})
     first_heading = next((k for k, cell in enumerate(nb.cells) if k > 0 and
                           heading_level(cell) >= 2), len(nb.cells))
-    pieces_of_cells, on_screen = [], 0
+    pieces_of_cells, on_screen, in_section = [], 0, False
     for k, cell in enumerate(nb.cells):
         level = heading_level(cell)
         height = estimated_height(cell)
-        if k == 0 or level in (1, 2):
+        if k == 0 or level in (1, 2) or (level == 3 and not in_section):
             kind = "slide"
         elif level == 3:
             kind = "subslide"
         elif k < first_heading:
             kind = "skip"
+        elif cell.get("cell_type") == "code" and "### BEGIN SOLUTION" in source_of(cell):
+            kind = "subslide"
         elif on_screen + height <= FILL_HEIGHT:
             kind = "fragment"
         else:
@@ -274,6 +279,8 @@ def plan(nb, lesson):
                 pieces = [(kind if n == 0 else piece_kind, text,
                            estimated_height({"cell_type": "markdown", "source": text}))
                           for n, (piece_kind, text) in enumerate(cut)]
+        in_section = in_section or any(heading_level({"cell_type": "markdown", "source": text})
+                                       == 2 for _, text, _ in pieces)
         if kind in ("slide", "subslide") or len(pieces) > 1:
             on_screen = pieces[-1][2]          # what the sub-slide shows so far
         elif kind not in ("skip", "notes"):
