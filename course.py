@@ -12,11 +12,15 @@
     python course.py test-lowest the suite with the oldest allowed versions (.venv-lowest)
     python course.py test-numerics  every notebook under nbval in several numeric environments
                                  (CPU features, BLAS kernels and threads; tools/test_numerics.py)
+    python course.py site        build the course website into build/site (tools/build_site.py)
+    python course.py slides      build one slide deck per lesson into build/slides
 
 (`python3` on macOS and Linux, `py` on Windows.) Each command first makes sure that .venv holds
 what requirements.txt asks for, at the versions of constraints/current.txt, so on a fresh
 machine it is the only set-up step. A .venv that is missing, broken or made by a Python the
 course does not support is (re)built, saying why; $PYTHON picks the Python that builds it.
+`site`, `slides`, `test` and `lock` also install the `site` extra of pyproject.toml (Sphinx,
+myst-nb, ...) into .venv on first use; `lab` and a student's other commands never need it.
 
 This file runs on any Python 3.6 or newer (it looks for a Python >= 3.10 for .venv if the one
 running it is older), so keep its syntax plain: no walrus, no match, no `list[str]` at run time.
@@ -39,6 +43,12 @@ CONSTRAINTS = os.path.join("constraints", "current.txt")
 LOWEST_VENV = os.path.join(ROOT, ".venv-lowest")
 LOWEST_CONSTRAINTS = os.path.join("constraints", "lowest.txt")
 
+# The website's and slides' tools, an extra of pyproject.toml installed into .venv on first use
+# by the commands that need it (the tests build the site too, and `lock` records its versions).
+SITE_EXTRA = "site"
+EXTRA_COMMANDS = {"site": SITE_EXTRA, "slides": SITE_EXTRA, "test": SITE_EXTRA,
+                  "lock": SITE_EXTRA}
+
 MIN_PYTHON = (3, 10)
 NEWEST_TESTED_PYTHON = (3, 13)
 FIRST_NOTEBOOK = "notebooks/00_introduction.ipynb"
@@ -58,6 +68,8 @@ USAGE = """usage: python course.py COMMAND [ARGS...]
               that requirements.txt allows (constraints/lowest.txt; CI runs it)
   test-numerics  nbval on every notebook in several numeric environments (other CPU
               features, BLAS kernels and thread counts), saying which cells differ (CI runs it)
+  site        build the course website into build/site (open build/site/index.html)
+  slides      build one slide deck per lesson into build/slides (build/slides/index.html)
 
 On Windows type `py course.py COMMAND`, on macOS and Linux `python3 course.py COMMAND`."""
 
@@ -141,6 +153,12 @@ def install_fingerprint(root=ROOT, python_version=None, constraints=CONSTRAINTS)
     if python_version is not None:
         digest.update(version_text(python_version[:2]).encode())
     return digest.hexdigest()
+
+
+def extra_fingerprint(venv_fingerprint, extra):
+    """What the stamp of an extra records: the venv's own fingerprint (so that a reinstall of
+    .venv reinstalls the extra too) and the extra's name."""
+    return hashlib.sha256((venv_fingerprint.strip() + "\0" + extra).encode()).hexdigest()
 
 
 def needs_install(stamp_text, fingerprint):
@@ -393,6 +411,38 @@ def ensure_venv(venv=VENV, constraints=CONSTRAINTS):
     return python
 
 
+def read_stamp(path):
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as file:
+        return file.read()
+
+
+def ensure_extra(python, extra, venv=VENV, constraints=CONSTRAINTS):
+    """Install the project's optional dependencies `extra` (pyproject.toml) into the venv that
+    ensure_venv just made usable, at the versions of the constraints, if they are not there or
+    are from other requirements; a stamp of its own (.installed-<extra>) records it."""
+    stamp = os.path.join(venv, STAMP_NAME + "-" + extra)
+    fingerprint = extra_fingerprint(read_stamp(os.path.join(venv, STAMP_NAME)) or "", extra)
+    stamp_text = read_stamp(stamp)
+    if not needs_install(stamp_text, fingerprint):
+        return
+    log_path = os.path.join(venv, INSTALL_LOG_NAME)
+    say("installing the %s tools into %s (%s; pip's output goes to %s) ..."
+        % (extra, os.path.basename(venv), "first time: about a minute" if stamp_text is None
+           else "requirements changed: usually under a minute",
+           os.path.join(os.path.basename(venv), INSTALL_LOG_NAME)))
+    with open(log_path, "a", encoding="utf-8") as log:
+        log.write("\npip output of course.py's install of the %s extra\n" % extra)
+    seconds = run_quietly([python, "-m", "pip", "install", "--disable-pip-version-check",
+                           "-e", ".[%s]" % extra, "-c", constraints],
+                          log_path, "installing the %s tools" % extra,
+                          "about a minute on a first run")
+    with open(stamp, "w", encoding="utf-8") as file:
+        file.write(fingerprint + "\n")
+    say("installed in %d s." % seconds)
+
+
 # -- commands -----------------------------------------------------------------------------
 
 def browser_available():
@@ -454,7 +504,7 @@ def command_test(python, extra):
 def command_test_lowest(python, extra):
     """The suite, but the browser tests, with the oldest versions requirements.txt allows."""
     return replace_process([python, "-m", "pytest", "--ignore=tests/test_browser.py",
-                            "--ignore=tests/test_static_html.py"]
+                            "--ignore=tests/test_static_html.py", "--ignore=tests/test_site.py"]
                            + pytest_arguments(extra, os.cpu_count() or 1))
 
 
@@ -486,6 +536,10 @@ COMMANDS = {
         python, os.path.join("tools", "test_numerics.py"), extra),
     "lock": lambda python, extra: command_script(
         python, os.path.join("tools", "lock_versions.py"), extra),
+    "site": lambda python, extra: command_script(
+        python, os.path.join("tools", "build_site.py"), ["site"] + list(extra)),
+    "slides": lambda python, extra: command_script(
+        python, os.path.join("tools", "build_site.py"), ["slides"] + list(extra)),
 }
 
 
@@ -498,6 +552,8 @@ def main(argv):
             python = ensure_venv(LOWEST_VENV, LOWEST_CONSTRAINTS)
         else:
             python = ensure_venv()
+        if argv[0] in EXTRA_COMMANDS:
+            ensure_extra(python, EXTRA_COMMANDS[argv[0]])
         return COMMANDS[argv[0]](python, argv[1:])
     except CourseError as error:
         print("course: error: %s" % error, file=sys.stderr)

@@ -4,7 +4,7 @@
 # /bin/bash 3.2 runs it too.
 #
 #   bash course.sh lab | test | check | notebooks | student | bench | lint | lock |
-#                  test-lowest | test-numerics
+#                  test-lowest | test-numerics | site | slides
 set -e
 cd "$(dirname "$0")"
 python=${PYTHON:-python3}

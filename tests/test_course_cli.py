@@ -352,3 +352,42 @@ def test_the_code_passes_the_linter():
                              "--output-format", "concise", str(ROOT)], cwd=ROOT,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# -- the site extra (website and slides tools) ---------------------------------------------------
+
+def test_only_the_maintainers_commands_install_the_site_extra():
+    """A student's commands (lab, check, student ...) never install the site tools; the ones
+    that build the site (and test it, and record its versions) do."""
+    assert set(course.EXTRA_COMMANDS) == {"site", "slides", "test", "lock"}
+    assert set(course.EXTRA_COMMANDS) <= set(course.COMMANDS)
+    assert 'site = ["sphinx' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    requirements = (ROOT / "requirements.txt").read_text(encoding="utf-8").lower()
+    assert "sphinx" not in requirements and "myst" not in requirements
+
+
+@pytest.mark.skipif(os.name == "nt", reason="shell-script stand-in for a venv's python")
+def test_site_extra_installs_once_and_again_when_the_venv_changes(tmp_path, monkeypatch,
+                                                                  capsys):
+    """ensure_extra runs pip (here a stand-in that records its arguments) when the extra's
+    stamp is missing or was made for another install of .venv, and not otherwise."""
+    venv = fake_python(tmp_path, 'echo "$@" >> "$(dirname "$0")/../calls"')
+    monkeypatch.setattr(course, "ROOT", str(tmp_path))
+    (venv / course.STAMP_NAME).write_text("fingerprint-1\n")
+    python = str(venv / "bin" / "python")
+    calls = venv / "calls"
+
+    course.ensure_extra(python, "site", venv=str(venv))
+    assert calls.read_text().split() == ["-m", "pip", "install", "--disable-pip-version-check",
+                                         "-e", ".[site]", "-c", course.CONSTRAINTS]
+    out = capsys.readouterr().out
+    assert "installing the site tools into venv (first time" in out and "installed in" in out
+
+    course.ensure_extra(python, "site", venv=str(venv))          # up to date: no pip
+    assert len(calls.read_text().splitlines()) == 1
+    (venv / course.STAMP_NAME).write_text("fingerprint-2\n")     # .venv was reinstalled
+    course.ensure_extra(python, "site", venv=str(venv))
+    assert len(calls.read_text().splitlines()) == 2
+    assert "requirements changed" in capsys.readouterr().out
+    assert course.extra_fingerprint("fingerprint-2", "site") != course.extra_fingerprint(
+        "fingerprint-2", "other")

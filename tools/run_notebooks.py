@@ -6,7 +6,8 @@
 Each notebook runs in notebooks/ (as in JupyterLab), so execution counts are 1..N. Widget
 state is not stored (metadata.widgets is removed), nor are widget views, which could only show
 "model not found" without it: widgets keep their static fallback (a picture, a note). The
-stored outputs are what nbval compares.
+stored outputs are what nbval compares. Each cell also gets its slide type again
+(tools/slides.py), so that a new or edited cell has its place in the lesson's slides.
 """
 
 import sys
@@ -15,6 +16,9 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import slides  # noqa: E402  (tools/slides.py: the slide structure of a lesson)
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -38,6 +42,7 @@ def run(path):
             # explorers' picture and note), which GitHub, nbconvert and Lab show until the
             # cell runs again and brings the live widget.
             output.get("data", {}).pop(WIDGET_VIEW, None)
+    slides.apply(nb, Path(path).stem)
     nbformat.write(nb, path)
     return seconds
 
