@@ -165,6 +165,9 @@ def main(import_module=importlib.import_module, display=None):
 
 
 if __name__ == "__main__":
+    if sys.argv[1:]:
+        sys.exit("check_environment: takes no arguments, got %s\nusage: python course.py check"
+                 % " ".join(sys.argv[1:]))
     ok = main()
     # From a terminal (`python course.py check`), the exit code says it too; in a notebook
     # (%run), raising SystemExit would only add noise.

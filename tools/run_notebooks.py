@@ -49,9 +49,15 @@ def run(path):
 
 def main(args):
     paths = [Path(arg) for arg in args] or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    wrong = [str(path) for path in paths if not path.is_file() or path.suffix != ".ipynb"]
+    if wrong:
+        print(f"run_notebooks: not a notebook file: {', '.join(wrong)}\n"
+              "usage: python course.py notebooks [notebooks/NN_name.ipynb ...]", file=sys.stderr)
+        return 2
     for path in paths:
         print(f"{path.name}: {run(path):.1f} s", flush=True)
+    return 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    sys.exit(main(sys.argv[1:]))
