@@ -10,11 +10,17 @@
     python course.py lint        run ruff on the code (arguments go to `ruff check`)
     python course.py lock        record the venv's versions in constraints/current.txt
     python course.py test-lowest the suite with the oldest allowed versions (.venv-lowest)
+    python course.py test-numerics  every notebook under nbval in several numeric environments
+                                 (CPU features, BLAS kernels and threads; tools/test_numerics.py)
+    python course.py site        build the course website into build/site (tools/build_site.py)
+    python course.py slides      build one slide deck per lesson into build/slides
 
 (`python3` on macOS and Linux, `py` on Windows.) Each command first makes sure that .venv holds
 what requirements.txt asks for, at the versions of constraints/current.txt, so on a fresh
 machine it is the only set-up step. A .venv that is missing, broken or made by a Python the
 course does not support is (re)built, saying why; $PYTHON picks the Python that builds it.
+`site`, `slides`, `test` and `lock` also install the `site` extra of pyproject.toml (Sphinx,
+myst-nb, ...) into .venv on first use; `lab` and a student's other commands never need it.
 
 This file runs on any Python 3.6 or newer (it looks for a Python >= 3.10 for .venv if the one
 running it is older), so keep its syntax plain: no walrus, no match, no `list[str]` at run time.
@@ -37,6 +43,12 @@ CONSTRAINTS = os.path.join("constraints", "current.txt")
 LOWEST_VENV = os.path.join(ROOT, ".venv-lowest")
 LOWEST_CONSTRAINTS = os.path.join("constraints", "lowest.txt")
 
+# The website's and slides' tools, an extra of pyproject.toml installed into .venv on first use
+# by the commands that need it (the tests build the site too, and `lock` records its versions).
+SITE_EXTRA = "site"
+EXTRA_COMMANDS = {"site": SITE_EXTRA, "slides": SITE_EXTRA, "test": SITE_EXTRA,
+                  "lock": SITE_EXTRA}
+
 MIN_PYTHON = (3, 10)
 NEWEST_TESTED_PYTHON = (3, 13)
 FIRST_NOTEBOOK = "notebooks/00_introduction.ipynb"
@@ -54,6 +66,10 @@ USAGE = """usage: python course.py COMMAND [ARGS...]
   lock        record the venv's package versions in constraints/current.txt
   test-lowest the suite (not the browser tests) in .venv-lowest, with the oldest versions
               that requirements.txt allows (constraints/lowest.txt; CI runs it)
+  test-numerics  nbval on every notebook in several numeric environments (other CPU
+              features, BLAS kernels and thread counts), saying which cells differ (CI runs it)
+  site        build the course website into build/site (open build/site/index.html)
+  slides      build one slide deck per lesson into build/slides (build/slides/index.html)
 
 On Windows type `py course.py COMMAND`, on macOS and Linux `python3 course.py COMMAND`."""
 
@@ -139,6 +155,12 @@ def install_fingerprint(root=ROOT, python_version=None, constraints=CONSTRAINTS)
     return digest.hexdigest()
 
 
+def extra_fingerprint(venv_fingerprint, extra):
+    """What the stamp of an extra records: the venv's own fingerprint (so that a reinstall of
+    .venv reinstalls the extra too) and the extra's name."""
+    return hashlib.sha256((venv_fingerprint.strip() + "\0" + extra).encode()).hexdigest()
+
+
 def needs_install(stamp_text, fingerprint):
     """Whether pip must run: no stamp (first run, or an install that failed half-way) or the
     stamp is from other requirements / constraints / Python."""
@@ -157,7 +179,8 @@ def lab_arguments(extra, is_root, browser_found):
         "--ip=127.0.0.1",
         "--ServerApp.root_dir=" + ROOT,
         "--LabApp.default_url=/lab/tree/" + FIRST_NOTEBOOK,
-        # No "get notified about official Jupyter news?" pop-up, no update check.
+        # No news feed and no update check on the server side; the pop-up asking "get notified
+        # about official Jupyter news?" is turned off by write_lab_overrides (a Lab setting).
         "--LabApp.news_url=None",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         # No list of language servers that are not installed (the course uses none).
@@ -168,6 +191,47 @@ def lab_arguments(extra, is_root, browser_found):
     if not browser_found:
         arguments.append("--no-browser")
     return arguments + list(extra)
+
+
+# Lab's own defaults for the course's Lab, in the overrides.json of .venv's Lab (a user's own
+# settings still win): no pop-up asking for consent to fetch Jupyter news, no update check.
+LAB_OVERRIDES = {"@jupyterlab/apputils-extension:notification": {
+    "fetchNews": "false", "checkForUpdates": False}}
+
+
+def lab_overrides_path(venv=VENV):
+    """Where the Lab of `venv` reads its overrides.json: <sys.prefix>/share/jupyter/lab/settings."""
+    return os.path.join(venv, "share", "jupyter", "lab", "settings", "overrides.json")
+
+
+def merged_overrides(existing_text):
+    """LAB_OVERRIDES merged into the text of an existing overrides.json (None if there is none,
+    or if it is not a JSON object: then it is replaced); returns the new text."""
+    import json
+    try:
+        settings = json.loads(existing_text) if existing_text else {}
+    except ValueError:
+        settings = {}
+    if not isinstance(settings, dict):
+        settings = {}
+    for plugin, values in LAB_OVERRIDES.items():
+        if not isinstance(settings.get(plugin), dict):
+            settings[plugin] = {}
+        settings[plugin].update(values)
+    return json.dumps(settings, indent=2, sort_keys=True) + "\n"
+
+
+def write_lab_overrides(venv=VENV):
+    path = lab_overrides_path(venv)
+    existing = None
+    if os.path.exists(path):
+        with open(path, encoding="utf-8", errors="replace") as file:
+            existing = file.read()
+    text = merged_overrides(existing)
+    if text != existing:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as file:
+            file.write(text)
 
 
 def pytest_arguments(extra, cpu_count):
@@ -196,17 +260,19 @@ def probe_python(command, timeout=60):
     """The version tuple of the Python that `command` (a list) starts, or "broken: <why>"."""
     try:
         result = subprocess.run(command + ["-c", _VERSION_SNIPPET], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, universal_newlines=True,
-                                timeout=timeout)
+                                stderr=subprocess.PIPE, timeout=timeout)
     except (OSError, subprocess.TimeoutExpired) as error:
         return "broken: %s" % error
+    # Bytes, decoded leniently: a program that is not Python may print anything at all.
+    stdout = result.stdout.decode("utf-8", errors="replace")
+    stderr = result.stderr.decode("utf-8", errors="replace")
     if result.returncode != 0:
-        last = (result.stderr.strip().splitlines() or ["exit code %d" % result.returncode])[-1]
+        last = (stderr.strip().splitlines() or ["exit code %d" % result.returncode])[-1]
         return "broken: %s does not start: %s" % (command[0], last)
     try:
-        return tuple(int(part) for part in result.stdout.strip().split("."))
+        return tuple(int(part) for part in stdout.strip().split("."))
     except ValueError:
-        return "broken: %s printed %r instead of its version" % (command[0], result.stdout)
+        return "broken: %s printed %r instead of its version" % (command[0], stdout[:200])
 
 
 def probe_venv(venv=VENV):
@@ -287,7 +353,8 @@ def create_venv(reason, venv=VENV):
             % (version_text(MIN_PYTHON), version_text(NEWEST_TESTED_PYTHON),
                version_text(version[:2])))
     result = subprocess.run(command + ["-m", "venv", venv], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, universal_newlines=True)
+                            stderr=subprocess.STDOUT, universal_newlines=True,
+                            errors="replace")
     if result.returncode != 0:
         advice = ""
         if "ensurepip" in result.stdout:
@@ -305,8 +372,12 @@ def ensure_venv(venv=VENV, constraints=CONSTRAINTS):
     reason = venv_problem(probe)
     if reason is None and os.environ.get("PYTHON"):
         wanted = probe_python([os.environ["PYTHON"]])
-        if isinstance(wanted, tuple):
-            reason = wanted_python_mismatch(probe, wanted)
+        if not isinstance(wanted, tuple):
+            raise CourseError("$PYTHON=%s is not a Python that starts (%s); unset PYTHON to "
+                              "use %s as it is, or point it at a Python %s or newer"
+                              % (os.environ["PYTHON"], wanted[len("broken: "):],
+                                 os.path.basename(venv), version_text(MIN_PYTHON)))
+        reason = wanted_python_mismatch(probe, wanted)
     if reason is not None:
         probe = create_venv(reason.replace(".venv", os.path.basename(venv)), venv)
         problem = venv_problem(probe)
@@ -340,6 +411,38 @@ def ensure_venv(venv=VENV, constraints=CONSTRAINTS):
     return python
 
 
+def read_stamp(path):
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as file:
+        return file.read()
+
+
+def ensure_extra(python, extra, venv=VENV, constraints=CONSTRAINTS):
+    """Install the project's optional dependencies `extra` (pyproject.toml) into the venv that
+    ensure_venv just made usable, at the versions of the constraints, if they are not there or
+    are from other requirements; a stamp of its own (.installed-<extra>) records it."""
+    stamp = os.path.join(venv, STAMP_NAME + "-" + extra)
+    fingerprint = extra_fingerprint(read_stamp(os.path.join(venv, STAMP_NAME)) or "", extra)
+    stamp_text = read_stamp(stamp)
+    if not needs_install(stamp_text, fingerprint):
+        return
+    log_path = os.path.join(venv, INSTALL_LOG_NAME)
+    say("installing the %s tools into %s (%s; pip's output goes to %s) ..."
+        % (extra, os.path.basename(venv), "first time: about a minute" if stamp_text is None
+           else "requirements changed: usually under a minute",
+           os.path.join(os.path.basename(venv), INSTALL_LOG_NAME)))
+    with open(log_path, "a", encoding="utf-8") as log:
+        log.write("\npip output of course.py's install of the %s extra\n" % extra)
+    seconds = run_quietly([python, "-m", "pip", "install", "--disable-pip-version-check",
+                           "-e", ".[%s]" % extra, "-c", constraints],
+                          log_path, "installing the %s tools" % extra,
+                          "about a minute on a first run")
+    with open(stamp, "w", encoding="utf-8") as file:
+        file.write(fingerprint + "\n")
+    say("installed in %d s." % seconds)
+
+
 # -- commands -----------------------------------------------------------------------------
 
 def browser_available():
@@ -355,18 +458,26 @@ def is_root():
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
-def replace_process(command):
+def replace_process(command, os_name=os.name, popen=subprocess.Popen):
     """Run command in place of this process where the OS can (Ctrl-C goes straight to it),
-    else as a child; return its exit code."""
+    else (Windows) as a child; return its exit code.
+
+    On Windows, Ctrl-C reaches every process of the console, the child too. The child is left
+    to handle it: Jupyter shuts its kernels down and exits, pytest reports and exits. This
+    process only waits for that (subprocess.call would kill the child 0.25 s after Ctrl-C,
+    leaving its kernels running).
+    """
     sys.stdout.flush()
     sys.stderr.flush()
-    if os.name != "nt":
+    if os_name != "nt":
         os.chdir(ROOT)
         os.execv(command[0], command)
-    try:
-        return subprocess.call(command, cwd=ROOT)
-    except KeyboardInterrupt:
-        return 130
+    process = popen(command, cwd=ROOT)
+    while True:
+        try:
+            return process.wait()
+        except KeyboardInterrupt:
+            continue
 
 
 def command_lab(python, extra):
@@ -377,9 +488,11 @@ def command_lab(python, extra):
                        if name.endswith(".ipynb"))
     subprocess.run([python, "-m", "nbformat.sign", "--log-level=WARN"] + notebooks, cwd=ROOT,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    write_lab_overrides()
     found = browser_available()
-    say("starting JupyterLab on 127.0.0.1 (Ctrl-C twice stops it)%s."
-        % ("" if found else "; no web browser found here: open the link it prints"))
+    say("starting JupyterLab on 127.0.0.1 (%s stops it)%s."
+        % ("Ctrl-C" if os.name == "nt" else "Ctrl-C twice",
+           "" if found else "; no web browser found here: open the link it prints"))
     return replace_process([python, "-m", "jupyterlab"] + lab_arguments(extra, is_root(), found))
 
 
@@ -391,14 +504,14 @@ def command_test(python, extra):
 def command_test_lowest(python, extra):
     """The suite, but the browser tests, with the oldest versions requirements.txt allows."""
     return replace_process([python, "-m", "pytest", "--ignore=tests/test_browser.py",
-                            "--ignore=tests/test_static_html.py"]
+                            "--ignore=tests/test_static_html.py", "--ignore=tests/test_site.py"]
                            + pytest_arguments(extra, os.cpu_count() or 1))
 
 
-def command_script(python, script, extra, missing_advice=""):
+def command_script(python, script, extra):
     path = os.path.join(ROOT, script)
     if not os.path.exists(path):
-        raise CourseError("%s is not there%s" % (script, missing_advice))
+        raise CourseError("%s is not there: is this a complete copy of the course?" % script)
     return replace_process([python, path] + list(extra))
 
 
@@ -414,14 +527,19 @@ COMMANDS = {
     "notebooks": lambda python, extra: command_script(
         python, os.path.join("tools", "run_notebooks.py"), extra),
     "student": lambda python, extra: command_script(
-        python, os.path.join("tools", "student_edition.py"), extra,
-        " yet: the student edition's builder has not been written (see the README)."),
+        python, os.path.join("tools", "student_edition.py"), extra),
     "bench": lambda python, extra: command_script(
         python, os.path.join("benchmarks", "bench.py"), extra),
     "lint": command_lint,
     "test-lowest": command_test_lowest,
+    "test-numerics": lambda python, extra: command_script(
+        python, os.path.join("tools", "test_numerics.py"), extra),
     "lock": lambda python, extra: command_script(
         python, os.path.join("tools", "lock_versions.py"), extra),
+    "site": lambda python, extra: command_script(
+        python, os.path.join("tools", "build_site.py"), ["site"] + list(extra)),
+    "slides": lambda python, extra: command_script(
+        python, os.path.join("tools", "build_site.py"), ["slides"] + list(extra)),
 }
 
 
@@ -434,6 +552,8 @@ def main(argv):
             python = ensure_venv(LOWEST_VENV, LOWEST_CONSTRAINTS)
         else:
             python = ensure_venv()
+        if argv[0] in EXTRA_COMMANDS:
+            ensure_extra(python, EXTRA_COMMANDS[argv[0]])
         return COMMANDS[argv[0]](python, argv[1:])
     except CourseError as error:
         print("course: error: %s" % error, file=sys.stderr)

@@ -7,8 +7,9 @@ A many-to-one RNN reads a sequence x_1 ... x_T and produces one output y after t
     y   = W_hy h_T + b_y                       Eq. (1.3)
     L   = mean((y - target)**2)                Eq. (1.4)
 
-Equation (n.k) is equation k of notebook n, where it is derived: (1.x) the forward pass in
-notebook 01, (3.x) and (4.x) backpropagation through time in notebooks 03 and 04.
+Equations are numbered by the notebook that derives them: (3.4) is equation 4 of notebook 03;
+(1.x) are the forward pass of notebook 01, (3.x) and (4.x) backpropagation through time in
+notebooks 03 and 04.
 
 A language model (notebook 11, Eqs. (11.x)) reads integer token ids and has an output at every
 step: ``lm_loss_and_grads`` (softmax cross-entropy, BPTT with Eq. (4.6)), ``sample`` (with a
@@ -22,8 +23,11 @@ seed's class, built on the same functions.
 Sizes: D inputs per step, H hidden units, O outputs, T time steps, B sequences in a batch.
 One sequence is ``xs`` of shape (T,) or (T, D) with ``target`` (O,); a batch is ``xs``
 (B, T, D) with ``target`` (B, O). The equations are written for column vectors (h_t is
-(H, B) for a batch), and so are ``h0``, ``hs`` and every gradient; inside, each step's
-vectors are stored as rows (see "How the functions below store a batch").
+(H, B) for a batch), and so are ``h0`` ((H, B), or (H, 1) shared) and the parameters and
+their gradients. What runs along the sequence is batch-first, like ``xs``: ``hs`` and ``dhs``
+are (T + 1, H) for one sequence and (B, T + 1, H) for a batch, so that h_t is ``hs[t]``, or
+``hs[:, t]`` for a batch (its transpose: one row per sequence). Inside, each step's vectors
+are stored as rows too (see "How the functions below store a batch").
 """
 
 import math
@@ -188,9 +192,10 @@ def loss_and_grads(params, xs, target, h0=None):
 
 
 # How the functions below store a batch. The equations are written for column vectors
-# (h_t is (H, B): one column per sequence), and the public functions take and return them so.
-# Inside, each step's vectors are stored as rows instead, one row per sequence, all of step t
-# in one contiguous block: the transposed equations, h_t^T = tanh(z^T W^T), compute the same
+# (h_t is (H, B): one column per sequence), and the public functions take h0 and return the
+# gradients so (hs and dhs are batch-first, (B, T+1, H), like xs). Inside, each step's
+# vectors are stored as rows instead, one row per sequence, all of step t in one contiguous
+# block: the transposed equations, h_t^T = tanh(z^T W^T), compute the same
 # numbers, and each step's matrix product reads and writes contiguous memory (about 13%
 # faster at B = 64, H = 256 than columns spread over an (H, T+1, B) array). And the three
 # terms of Eq. (1.1) become one matrix product, by the stacking trick:
@@ -774,6 +779,11 @@ class SimpleRNN:
 # Language model: one output per step (notebook 11)
 # --------------------------------------------------------------------------------------
 
+# ``sample`` draws at most this many ids in one call (some 20 s of drawing: one step of
+# Python per id). A longer request is refused before anything is allocated.
+MAX_SAMPLE_LENGTH = 1_000_000
+
+
 def lm_loss_and_grads(params, inputs, targets, h0=None):
     """Cross-entropy of a character-level language model and its exact gradient (BPTT).
 
@@ -817,7 +827,7 @@ def sample(params, first_id, length, *, h0=None, temperature=1.0, seed=None):
 
     params: as for ``lm_loss_and_grads``, with O = V (a drawn output becomes an input).
     first_id: the id of the first input x_1, an int in [0, V).
-    length: how many ids to draw, a positive int.
+    length: how many ids to draw, a positive int, at most MAX_SAMPLE_LENGTH (a million).
     h0: None (zeros), (H, 1) or (H,): the state before x_1 (e.g. after reading a prime text).
     temperature: a positive finite number; ids are drawn from softmax(y_t / temperature)
         (Eq. (11.10)): below 1 sharper, above 1 flatter; towards 0, always the most likely id.
@@ -835,6 +845,9 @@ def sample(params, first_id, length, *, h0=None, temperature=1.0, seed=None):
         raise ValueError(f"first_id is {first_id} but must be in [0, {V}) (the vocabulary "
                          "size V is Wxh.shape[1])")
     length = _check_size(length, "length")
+    if length > MAX_SAMPLE_LENGTH:
+        raise ValueError(f"length must be at most {MAX_SAMPLE_LENGTH:,} (ids drawn in one "
+                         f"call, some 20 s of drawing), got {length}")
     temperature = _check_positive_number(temperature, "temperature")
     h = _check_h0(h0, params, 1).T
     rng = _as_generator(seed)
@@ -842,16 +855,21 @@ def sample(params, first_id, length, *, h0=None, temperature=1.0, seed=None):
     uniforms = rng.random(length)              # one draw per step, all from the seed
     ids = np.empty(length, dtype=np.intp)
     token = int(first_id)
-    for t in range(length):
-        h = np.tanh(Wxh[:, token:token + 1] + np.dot(Whh, h) + bh)    # Eqs. (11.1), (1.2)
-        y = np.dot(Why, h) + by
-        # Eq. (11.10). Subtracting the max before dividing by the temperature keeps every
-        # exponent <= 0: no overflow even for tiny temperatures (then only the max survives).
-        weights = np.exp((y[:, 0] - y.max()) / temperature)
-        cumulative = np.cumsum(weights)
-        # Inverse-CDF draw: the first id whose cumulative weight exceeds u * total.
-        token = int(np.searchsorted(cumulative, uniforms[t] * cumulative[-1], side="right"))
-        ids[t] = token = min(token, O - 1)
+    # Finite but huge weights can overflow the logits: caught below, not warned about.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(length):
+            h = np.tanh(Wxh[:, token:token + 1] + np.dot(Whh, h) + bh)  # Eqs. (11.1), (1.2)
+            y = np.dot(Why, h) + by
+            # Eq. (11.10). Subtracting the max before dividing by the temperature keeps every
+            # exponent <= 0: no overflow even for tiny temperatures (only the max survives).
+            weights = np.exp((y[:, 0] - y.max()) / temperature)
+            cumulative = np.cumsum(weights)
+            if not math.isfinite(cumulative[-1]):          # an inf or NaN logit
+                _check_finite_result({f"the logit y_{t + 1}": y}, params, "sample")
+            # Inverse-CDF draw: the first id whose cumulative weight exceeds u * total.
+            token = int(np.searchsorted(cumulative, uniforms[t] * cumulative[-1],
+                                        side="right"))
+            ids[t] = token = min(token, O - 1)
     return ids
 
 
@@ -870,11 +888,28 @@ def adagrad_step(params, grads, memory=None, *, learning_rate=0.1, eps=1e-8):
     grads = _check_like_params(grads, params, "grads")
     memory = ({name: np.zeros_like(value) for name, value in params.items()} if memory is None
               else _check_like_params(memory, params, "memory"))
+    for name in PARAM_NAMES:
+        if memory[name].size and memory[name].min() < 0:
+            raise ValueError(f"memory['{name}'] has a negative entry "
+                             f"{float(memory[name].min()):.3g}: Adagrad's memory is a sum of "
+                             "squared gradients, >= 0 (pass the memory adagrad_step returned)")
     learning_rate = _check_positive_number(learning_rate, "learning_rate")
     eps = _check_positive_number(eps, "eps")
-    new_memory = {name: memory[name] + grads[name] * grads[name] for name in PARAM_NAMES}
-    new_params = {name: params[name] - learning_rate * grads[name] / np.sqrt(new_memory[name] + eps)
-                  for name in PARAM_NAMES}
+    with np.errstate(over="ignore", invalid="ignore"):    # overflow is caught below
+        new_memory = {name: memory[name] + grads[name] * grads[name] for name in PARAM_NAMES}
+        new_params = {name: params[name] - learning_rate * grads[name]
+                      / np.sqrt(new_memory[name] + eps) for name in PARAM_NAMES}
+    # Every entry of the memory is >= 0, so a finite total means every entry is finite.
+    if not math.isfinite(sum(float(value.sum()) for value in new_memory.values())):
+        for name in PARAM_NAMES:
+            if not np.all(np.isfinite(new_memory[name])):
+                largest = float(np.max(np.abs(grads[name])))
+                raise ValueError(
+                    f"adagrad_step: the memory m + g * g of {name} overflowed to inf: grads"
+                    f"['{name}'] has entries up to {largest:.3g}, and m has entries up to "
+                    f"{float(np.max(memory[name])):.3g}; squares above 1.8e308 do not fit in "
+                    "float64 (clip the gradients first: rnn_core.clip_grads)")
+    _check_finite_result(new_params, params, "adagrad_step")
     return new_params, new_memory
 
 
@@ -931,17 +966,27 @@ def _lm_backward(params, ids, hs, dlogits):
         delta *= dh_direct[:, t - 1] + dh_later                      # Eqs. (11.5), (3.4)
         dh_later = np.dot(Whh_T, delta)                               # Eq. (3.5)
     deltas = deltas.reshape(H, T * B)
-    # Eq. (11.6): with one-hot x_t, delta_t x_t^T adds delta_t into column ids[t] of dL/dW_xh.
-    # The product with the one-hot rows (T * B, V) is how NumPy does these additions fastest
-    # (np.add.at(dWxh.T, ids, deltas.T) gives the same, about 3x slower).
-    one_hot = np.eye(V)[ids.reshape(T * B)]
     return {
-        "Wxh": deltas @ one_hot,                                      # Eq. (11.6)
+        "Wxh": _lm_sum_into_columns(deltas, ids.reshape(T * B), V),      # Eq. (11.6)
         "Whh": deltas @ hs[:, :T].reshape(H, T * B).T,                # Eq. (4.2), h_0 included
         "Why": dlogits @ hs[:, 1:].reshape(H, T * B).T,               # Eq. (11.7)
         "bh": deltas.sum(axis=1, keepdims=True),                      # Eq. (4.3)
         "by": dlogits.sum(axis=1, keepdims=True),                     # Eq. (11.7)
     }
+
+
+def _lm_sum_into_columns(deltas, ids, V):
+    """Eq. (11.6): deltas (H, N), ids (N,) in [0, V) -> (H, V), column i = the sum of the
+    deltas whose id is i (a character that never occurs gets a zero column).
+
+    With one-hot x_t, delta_t x_t^T adds delta_t into column ids[t]: the product with the
+    one-hot rows (N, V) is how NumPy does these additions fastest for a small V (np.add.at is
+    about 3x slower). The rows are built directly, not picked from np.eye(V): memory and work
+    grow with N * V, never with V * V.
+    """
+    one_hot = np.zeros((ids.size, V))
+    one_hot[np.arange(ids.size), ids] = 1.0
+    return deltas @ one_hot
 
 
 def _check_ids(ids, size, name, size_name):
@@ -986,6 +1031,9 @@ def _check_like_params(values, params, name):
             raise ValueError(f"{name}['{key}'] has shape {value.shape} but params['{key}'] "
                              f"has shape {params[key].shape}")
         checked[key] = value.astype(np.float64, copy=False)
+        if not math.isfinite(_squares(checked[key], checked[key])) and not np.all(
+                np.isfinite(checked[key])):
+            raise ValueError(f"{name}['{key}'] contains NaN or inf")
     return checked
 
 

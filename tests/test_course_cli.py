@@ -173,11 +173,74 @@ def test_usage_without_a_command():
     assert run_course("--help").returncode == 0
 
 
-def test_student_command_says_clearly_when_its_builder_is_missing(tmp_path, monkeypatch):
+def test_a_missing_script_is_named(tmp_path, monkeypatch):
     monkeypatch.setattr(course, "ROOT", str(tmp_path))
     with pytest.raises(course.CourseError, match="student_edition.py is not there"):
-        course.command_script("python", os.path.join("tools", "student_edition.py"), [],
-                              " yet")
+        course.command_script("python", os.path.join("tools", "student_edition.py"), [])
+
+
+def test_usage_names_every_command():
+    """course.py's usage, its docstring and course.sh's usage line list every command."""
+    sh_usage = (ROOT / "course.sh").read_text(encoding="utf-8").split("set -e")[0]
+    for name in course.COMMANDS:
+        assert re.search(rf"^  {re.escape(name)} ", course.USAGE, re.MULTILINE), name
+        assert f"python course.py {name} " in course.__doc__, name
+        assert re.search(rf"[ |]{re.escape(name)}( |$)", sh_usage, re.MULTILINE), name
+
+
+class FakeChild:
+    """A child process whose wait() is interrupted by Ctrl-C `interrupts` times, then exits."""
+
+    def __init__(self, interrupts, code=0):
+        self.interrupts, self.code, self.killed = interrupts, code, False
+
+    def wait(self):
+        if self.interrupts:
+            self.interrupts -= 1
+            raise KeyboardInterrupt
+        return self.code
+
+    def kill(self):
+        self.killed = True
+
+
+def test_windows_ctrl_c_lets_the_child_shut_down_by_itself():
+    """On Windows the child gets Ctrl-C too (Jupyter then stops its kernels and exits):
+    course.py waits for it, never kills it, and returns its exit code."""
+    child = FakeChild(interrupts=2, code=3)
+    assert course.replace_process(["jupyter"], os_name="nt",
+                                  popen=lambda command, cwd: child) == 3
+    assert not child.killed and child.interrupts == 0
+
+
+@pytest.mark.parametrize("existing", [
+    None,
+    "",
+    "not json",
+    "[1, 2]",
+    '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "true", "other": 1}}',
+    '{"@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"}}',
+])
+def test_lab_overrides_turn_the_news_pop_up_off_and_keep_other_settings(existing):
+    import json
+    merged = json.loads(course.merged_overrides(existing))
+    notification = merged["@jupyterlab/apputils-extension:notification"]
+    assert notification["fetchNews"] == "false" and notification["checkForUpdates"] is False
+    if existing and existing.startswith("{"):
+        for plugin, values in json.loads(existing).items():
+            for key, value in values.items():
+                if key not in ("fetchNews", "checkForUpdates"):
+                    assert merged[plugin][key] == value
+
+
+def test_lab_overrides_are_written_where_the_venvs_lab_reads_them(tmp_path):
+    from jupyterlab.commands import get_app_dir
+    course.write_lab_overrides(str(tmp_path))
+    path = Path(course.lab_overrides_path(str(tmp_path)))
+    assert path.exists()
+    # Lab's app settings folder is <sys.prefix>/share/jupyter/lab/settings; for this venv:
+    expected = Path(get_app_dir()) / "settings" / "overrides.json"
+    assert path.relative_to(tmp_path) == expected.relative_to(sys.prefix)
 
 
 def test_too_old_python_environment_variable_is_refused(monkeypatch):
@@ -289,3 +352,162 @@ def test_the_code_passes_the_linter():
                              "--output-format", "concise", str(ROOT)], cwd=ROOT,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# -- the site extra (website and slides tools) ---------------------------------------------------
+
+def test_only_the_maintainers_commands_install_the_site_extra():
+    """A student's commands (lab, check, student ...) never install the site tools; the ones
+    that build the site (and test it, and record its versions) do."""
+    assert set(course.EXTRA_COMMANDS) == {"site", "slides", "test", "lock"}
+    assert set(course.EXTRA_COMMANDS) <= set(course.COMMANDS)
+    assert 'site = ["sphinx' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    requirements = (ROOT / "requirements.txt").read_text(encoding="utf-8").lower()
+    assert "sphinx" not in requirements and "myst" not in requirements
+
+
+@pytest.mark.skipif(os.name == "nt", reason="shell-script stand-in for a venv's python")
+def test_site_extra_installs_once_and_again_when_the_venv_changes(tmp_path, monkeypatch,
+                                                                  capsys):
+    """ensure_extra runs pip (here a stand-in that records its arguments) when the extra's
+    stamp is missing or was made for another install of .venv, and not otherwise."""
+    venv = fake_python(tmp_path, 'echo "$@" >> "$(dirname "$0")/../calls"')
+    monkeypatch.setattr(course, "ROOT", str(tmp_path))
+    (venv / course.STAMP_NAME).write_text("fingerprint-1\n")
+    python = str(venv / "bin" / "python")
+    calls = venv / "calls"
+
+    course.ensure_extra(python, "site", venv=str(venv))
+    assert calls.read_text().split() == ["-m", "pip", "install", "--disable-pip-version-check",
+                                         "-e", ".[site]", "-c", course.CONSTRAINTS]
+    out = capsys.readouterr().out
+    assert "installing the site tools into venv (first time" in out and "installed in" in out
+
+    course.ensure_extra(python, "site", venv=str(venv))          # up to date: no pip
+    assert len(calls.read_text().splitlines()) == 1
+    (venv / course.STAMP_NAME).write_text("fingerprint-2\n")     # .venv was reinstalled
+    course.ensure_extra(python, "site", venv=str(venv))
+    assert len(calls.read_text().splitlines()) == 2
+    assert "requirements changed" in capsys.readouterr().out
+    assert course.extra_fingerprint("fingerprint-2", "site") != course.extra_fingerprint(
+        "fingerprint-2", "other")
+
+
+# -- bad input to the commands and to the environment check ------------------------------------
+
+# One row per command at least: (arguments, extra environment, a word the message must contain).
+# Each must end with a non-zero exit code and a message, never a Python traceback. A
+# `PYTHON` that does not start is bad input to every command: test-lowest is checked that way
+# (its real arguments go to pytest only after building .venv-lowest, minutes on a fresh machine).
+CLI_BAD_INPUT = [
+    (["no-such-command"], {}, "usage"),
+    (["lab", "--port=abc"], {}, "port"),
+    (["test", "--no-such-option"], {}, "unrecognized arguments"),
+    (["check", "--verbose"], {}, "takes no arguments"),
+    (["notebooks", "notebooks/no_such_lesson.ipynb"], {}, "not a notebook file"),
+    (["notebooks", "--force"], {}, "not a notebook file"),
+    (["student", "--no-such-option"], {}, "unrecognized arguments"),
+    (["bench", "--no-such-option"], {}, "unrecognized arguments"),
+    (["lint", "--no-such-option"], {}, "--no-such-option"),
+    (["lock", "now"], {}, "takes no arguments"),
+    (["test-lowest"], {"PYTHON": "/bin/false"}, "$PYTHON=/bin/false"),
+    (["test", "-x"], {"PYTHON": "/bin/false"}, "$PYTHON=/bin/false"),
+    (["test-numerics", "--env", "no-such-environment"], {}, "unknown environment"),
+    (["site", "--no-such-option"], {}, "unrecognized arguments"),
+    (["slides", "--no-such-option"], {}, "unrecognized arguments"),
+]
+
+
+@pytest.mark.parametrize("args, env, word", CLI_BAD_INPUT, ids=lambda value: " ".join(value)
+                         if isinstance(value, list) else None)
+def test_bad_input_to_a_command_gets_a_message_not_a_traceback(args, env, word):
+    if args[0] == "test-lowest" and not Path("/bin/false").exists():
+        pytest.skip("no /bin/false here")
+    result = run_course(*args, env=env)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert word in output, output[-2000:]
+    assert "Traceback (most recent call last)" not in output, output[-2000:]
+
+
+def test_every_command_has_a_bad_input_row():
+    covered = {args[0] for args, _, _ in CLI_BAD_INPUT}
+    assert set(course.COMMANDS) <= covered, set(course.COMMANDS) - covered
+
+
+def test_a_python_that_prints_bytes_that_are_not_utf8_is_reported(tmp_path):
+    program = tmp_path / "not-python"
+    program.write_bytes(b"#!/bin/sh\nprintf '\\377\\376 version?\\n'\n")
+    program.chmod(0o755)
+    found = course.probe_python([str(program)])
+    assert isinstance(found, str) and found.startswith("broken:") and "instead of its version" \
+        in found, found
+
+
+def test_a_python_variable_that_does_not_start_is_refused_even_with_a_venv(monkeypatch):
+    monkeypatch.setenv("PYTHON", "/no/such/python")
+    monkeypatch.setattr(course, "probe_venv", lambda venv=course.VENV: (3, 11, 7))
+    with pytest.raises(course.CourseError, match=r"\$PYTHON=/no/such/python is not a Python"):
+        course.ensure_venv()
+
+
+def broken_importer(broken):
+    """importlib.import_module, except that the modules in `broken` raise what they map to."""
+    def import_module(name):
+        if name in broken:
+            raise broken[name]
+        return importlib.import_module(name)
+    return import_module
+
+
+class OldModule:
+    def __init__(self, version):
+        self.__version__ = version
+
+
+@pytest.mark.parametrize("broken, word", [
+    ({"matplotlib": RuntimeError("Matplotlib requires dateutil>=2.7")},
+     "matplotlib is installed but does not import: RuntimeError"),
+    ({"rnn_core": SyntaxError("invalid syntax (rnn_core.py, line 12)")},
+     "rnn_core is there but does not import: SyntaxError"),
+    ({"ipywidgets": AttributeError("module 'traitlets' has no attribute 'Sentinel'")},
+     "ipywidgets is installed but does not import"),
+    ({"jupyterlab_widgets": ValueError("a broken install")}, "jupyterlab_widgets is installed"),
+])
+def test_environment_check_reports_a_broken_install_without_a_traceback(broken, word, capsys):
+    assert not check_environment.main(broken_importer(broken), display=None)
+    assert word in capsys.readouterr().out
+
+
+def test_environment_check_refuses_versions_older_than_the_requirements(capsys):
+    def import_module(name):
+        return OldModule("1.20.3") if name == "numpy" else importlib.import_module(name)
+    assert not check_environment.main(import_module, display=None)
+    out = capsys.readouterr().out
+    assert "numpy version 1.20.3 is too old: the course needs 1.24 or newer" in out
+    assert "numpy version 1.20.3: ok" not in out
+
+
+def test_environment_check_minimum_versions_are_those_of_requirements_txt():
+    requirements = (ROOT / "requirements.txt").read_text(encoding="utf-8")
+    for name, oldest in check_environment.PACKAGES.items():
+        pinned = re.search(rf"^{name}>=([\d.]+)", requirements, re.MULTILINE).group(1)
+        assert check_environment.version_tuple(pinned) == oldest, name
+
+
+def test_environment_check_exits_1_from_a_terminal_when_widget_support_is_missing(tmp_path):
+    """`python course.py check` says PROBLEM and its exit code says it too."""
+    shadow = tmp_path / "jupyterlab_widgets.py"
+    shadow.write_text("raise ImportError('jupyterlab_widgets hidden by the test')\n")
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "check_environment.py")],
+                            capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "PYTHONPATH": str(tmp_path)})
+    assert "PROBLEM" in result.stdout and result.returncode == 1, result.stdout
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2.4.6", (2, 4, 6)), ("1.24.0rc1", (1, 24, 0)), ("8.1", (8, 1)), ("unknown", ()),
+    ("3.11.0.post1", (3, 11, 0)),
+])
+def test_version_tuple(text, expected):
+    assert check_environment.version_tuple(text) == expected

@@ -324,6 +324,10 @@ SAMPLE_BAD = [
     ("h0 batch", dict(h0=np.zeros((5, 2))), ValueError, "h0"),
     ("seed", dict(seed="x"), TypeError, "seed"),
     ("O != V", dict(params=P_RECT), ValueError, "O must equal V"),
+    ("length 10**12", dict(length=10**12), ValueError, "length must be at most 1,000,000"),
+    ("params NaN", dict(params=dict(P, Whh=np.full((5, 5), np.nan))), ValueError, "Whh.*NaN"),
+    ("logits overflow", dict(params=dict(P, bh=np.full((5, 1), 1e3), Why=np.full((4, 5), 1e308))),
+     ValueError, "sample.*logit y_1 overflowed.*Why"),
 ]
 
 
@@ -345,6 +349,18 @@ ADAGRAD_BAD = [
     ("memory shape", dict(memory=dict(GRADS, Why=np.ones((5, 4)))), ValueError, "memory.*Why"),
     ("learning_rate", dict(learning_rate=0.0), ValueError, "learning_rate"),
     ("eps", dict(eps=-1.0), ValueError, "eps"),
+    ("grads NaN", dict(grads=dict(GRADS, Whh=np.full((5, 5), np.nan))), ValueError,
+     r"grads\['Whh'\].*NaN"),
+    ("grads inf", dict(grads=dict(GRADS, by=np.full((4, 1), np.inf))), ValueError,
+     r"grads\['by'\].*inf"),
+    ("grads 1e200", dict(grads=dict(GRADS, Wxh=np.full((5, 4), 1e200))), ValueError,
+     r"memory.*Wxh overflowed.*1e\+200.*clip"),
+    ("memory NaN", dict(memory=dict(GRADS, bh=np.full((5, 1), np.nan))), ValueError,
+     r"memory\['bh'\].*NaN"),
+    ("memory negative", dict(memory=dict(GRADS, bh=-np.ones((5, 1)))), ValueError,
+     r"memory\['bh'\].*negative"),
+    ("memory not a dict", dict(memory=[1.0]), TypeError, "memory"),
+    ("params NaN", dict(params=dict(P, by=np.full((4, 1), np.nan))), ValueError, "by.*NaN"),
 ]
 
 
@@ -355,3 +371,49 @@ def test_adagrad_step_rejects_bad_input(case, change, error, pattern):
     arguments.update(change)
     with pytest.raises(error, match=pattern):
         adagrad_step(**arguments)
+
+
+def test_every_language_model_function_has_bad_input_rows():
+    """The language-model functions of rnn_core (the section after SimpleRNN) each have a
+    table above; a public function added to that section must get one too."""
+    import inspect
+    source = inspect.getsource(rnn_core)
+    start = source.index("# Language model: one output per step")
+    end = source.index("# Checking arguments at the public boundary")
+    public = {name for name, value in vars(rnn_core).items()
+              if inspect.isfunction(value) and not name.startswith("_")
+              and start < source.find(f"\ndef {name}(") < end}
+    tables = {"lm_loss_and_grads": LM_BAD, "sample": SAMPLE_BAD, "adagrad_step": ADAGRAD_BAD}
+    assert public == set(tables), public ^ set(tables)
+    assert all(len(rows) >= 5 for rows in tables.values())
+
+
+def test_sample_refuses_a_huge_length_before_allocating():
+    import tracemalloc
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match="length"):
+            sample(P, 1, 10**12)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000
+
+
+def test_memory_grows_with_t_b_v_not_v_squared():
+    """V = 20000, B = 4, T = 10: the gradient needs the (T*B, V) one-hot rows at most, never a
+    (V, V) identity (3.2 GB); the whole call stays below 100 MB of allocations."""
+    import tracemalloc
+    B, T, V, H = 4, 10, 20000, 8
+    rng = np.random.default_rng(14)
+    params = init_params(V, H, V, scale=0.3, seed=rng)
+    inputs, targets = rng.integers(0, V, size=(B, T)), rng.integers(0, V, size=(B, T))
+    tracemalloc.start()
+    try:
+        _, grads, _ = lm_loss_and_grads(params, inputs, targets)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 100 * 2**20, f"{peak / 2**20:.0f} MiB"
+    # Columns of dL/dW_xh: nonzero exactly for the ids that occur (Eq. (11.6)).
+    assert set(np.flatnonzero(np.any(grads["Wxh"] != 0, axis=0))) == set(inputs.ravel())

@@ -20,10 +20,13 @@ widgets) says how to fix that.
 """
 
 import importlib
+import re
 import sys
 
 MIN_PYTHON = (3, 10)
-PACKAGES = ("numpy", "matplotlib", "ipywidgets")
+# The oldest versions requirements.txt allows (a test keeps the two the same): an older one
+# may import and then fail in the middle of a lesson.
+PACKAGES = {"numpy": (1, 24), "matplotlib": (3, 7), "ipywidgets": (8, 1)}
 
 INSTALL_ADVICE = (
     "Fix: in a terminal, in the course folder, run `python course.py lab` (it installs "
@@ -48,19 +51,45 @@ def version_of(module):
     return getattr(module, "__version__", "unknown")
 
 
+def version_tuple(text):
+    """(1, 24, 0) for "1.24.0rc1": the leading numbers of a version string; () if none."""
+    numbers = []
+    for part in str(text).split("."):
+        match = re.match(r"\d+", part)
+        if not match:
+            break
+        numbers.append(int(match.group()))
+        if match.group() != part:
+            break
+    return tuple(numbers)
+
+
+def import_problem(name, error):
+    """One line saying why a module did not import: missing, or broken (any other error)."""
+    if isinstance(error, ImportError):
+        return "%s is missing (%s)." % (name, error)
+    return "%s is installed but does not import: %s: %s" % (name, type(error).__name__, error)
+
+
 def check_packages(import_module=importlib.import_module):
     """(versions, problems): "name version V" for each package that imports, and one line of
-    advice per package that does not."""
+    advice per package that does not, or that is older than the course allows."""
     found = ["Python version " + ".".join(map(str, sys.version_info[:3]))]
     problems = []
     if tuple(sys.version_info[:2]) < MIN_PYTHON:
         problems.append("this kernel runs Python %d.%d; the course needs %d.%d or newer."
                         % (sys.version_info[:2] + MIN_PYTHON))
-    for name in PACKAGES:
+    for name, oldest in PACKAGES.items():
         try:
-            found.append("%s version %s" % (name, version_of(import_module(name))))
-        except ImportError as error:
-            problems.append("%s is missing (%s)." % (name, error))
+            version = version_of(import_module(name))
+        except Exception as error:                 # a broken install raises anything
+            problems.append(import_problem(name, error))
+            continue
+        if version_tuple(version) < oldest:
+            problems.append("%s version %s is too old: the course needs %s or newer."
+                            % (name, version, ".".join(map(str, oldest))))
+        else:
+            found.append("%s version %s" % (name, version))
     return found, problems
 
 
@@ -70,6 +99,10 @@ def check_rnn_core(import_module=importlib.import_module):
         import_module("rnn_core")
     except ImportError as error:
         return RNN_CORE_ADVICE.format(error=error, python=sys.executable)
+    except Exception as error:                     # e.g. a SyntaxError after an edit
+        return ("rnn_core is there but does not import: %s: %s. Undo the last change to "
+                "rnn_core.py (`git diff rnn_core.py` shows it), then restart the kernel."
+                % (type(error).__name__, error))
     return None
 
 
@@ -78,7 +111,7 @@ def widget_bundle(import_module=importlib.import_module):
     plain-text stand-in; None if ipywidgets does not import."""
     try:
         widgets = import_module("ipywidgets")
-    except ImportError:
+    except Exception:
         return None
     box = widgets.HTML(value='<span style="background:#2e7d32;color:white;padding:2px 8px">'
                              'widgets work</span>')
@@ -112,6 +145,7 @@ def main(import_module=importlib.import_module, display=None):
         if get_ipython is not None and get_ipython() is not None:
             def display(bundle):
                 ipython_display(bundle, raw=True)
+    widgets_ok = bundle is not None
     if bundle is not None and display is not None:
         print('Widgets: a green box saying "widgets work" appears below if JupyterLab can '
               "show sliders.")
@@ -120,15 +154,20 @@ def main(import_module=importlib.import_module, display=None):
         try:
             import_module("jupyterlab_widgets")
             print("Widgets: the JupyterLab extension (jupyterlab_widgets) is installed.")
-        except ImportError:
-            print("Widgets: PROBLEM: jupyterlab_widgets is missing. " + WIDGETS_ADVICE)
+        except Exception as error:
+            widgets_ok = False
+            print("Widgets: PROBLEM: " + import_problem("jupyterlab_widgets", error) + " "
+                  + WIDGETS_ADVICE)
     else:
         print("Widgets: ipywidgets is missing, so the sliders cannot work. "
               + INSTALL_ADVICE.format(python=sys.executable))
-    return not problems and rnn_core_advice is None and bundle is not None
+    return not problems and rnn_core_advice is None and widgets_ok
 
 
 if __name__ == "__main__":
+    if sys.argv[1:]:
+        sys.exit("check_environment: takes no arguments, got %s\nusage: python course.py check"
+                 % " ".join(sys.argv[1:]))
     ok = main()
     # From a terminal (`python course.py check`), the exit code says it too; in a notebook
     # (%run), raising SystemExit would only add noise.

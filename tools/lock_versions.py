@@ -48,4 +48,7 @@ def main():
 
 
 if __name__ == "__main__":
+    if sys.argv[1:]:                   # nothing to choose: refuse rather than guess
+        sys.exit(f"lock_versions: takes no arguments, got {' '.join(sys.argv[1:])}\n"
+                 "usage: python course.py lock")
     main()

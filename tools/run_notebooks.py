@@ -6,7 +6,8 @@
 Each notebook runs in notebooks/ (as in JupyterLab), so execution counts are 1..N. Widget
 state is not stored (metadata.widgets is removed), nor are widget views, which could only show
 "model not found" without it: widgets keep their static fallback (a picture, a note). The
-stored outputs are what nbval compares.
+stored outputs are what nbval compares. Each cell also gets its slide type again
+(tools/slides.py), so that a new or edited cell has its place in the lesson's slides.
 """
 
 import sys
@@ -15,6 +16,9 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import slides  # noqa: E402  (tools/slides.py: the slide structure of a lesson)
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -26,7 +30,8 @@ def run(path):
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
                                  "language": "python"}
     start = time.perf_counter()
-    NotebookClient(nb, timeout=600, kernel_name="python3",
+    # record_timing=False: no execution timestamps in the cells (they would change every run).
+    NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False,
                    resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
     seconds = time.perf_counter() - start
     nb.metadata.pop("widgets", None)
@@ -37,15 +42,22 @@ def run(path):
             # explorers' picture and note), which GitHub, nbconvert and Lab show until the
             # cell runs again and brings the live widget.
             output.get("data", {}).pop(WIDGET_VIEW, None)
+    slides.apply(nb, Path(path).stem)
     nbformat.write(nb, path)
     return seconds
 
 
 def main(args):
     paths = [Path(arg) for arg in args] or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    wrong = [str(path) for path in paths if not path.is_file() or path.suffix != ".ipynb"]
+    if wrong:
+        print(f"run_notebooks: not a notebook file: {', '.join(wrong)}\n"
+              "usage: python course.py notebooks [notebooks/NN_name.ipynb ...]", file=sys.stderr)
+        return 2
     for path in paths:
         print(f"{path.name}: {run(path):.1f} s", flush=True)
+    return 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    sys.exit(main(sys.argv[1:]))
