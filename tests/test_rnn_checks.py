@@ -1144,3 +1144,161 @@ def test_the_attempts_are_named_and_never_misdiagnosed(split, monkeypatch):
     assert not bad, bad
     named = sum(outcome == "named" for outcome in outcomes.values())
     assert named >= 0.85 * len(wrong), (named, len(wrong), outcomes)
+
+
+# --------------------------------------------------------------------------------------
+# yours() and load_function(): the student's function in later cells and lessons
+# --------------------------------------------------------------------------------------
+
+def write_notebook(path, *sources):
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": "# A lesson"}]
+    cells += [{"cell_type": "code", "metadata": {}, "source": source, "outputs": [],
+               "execution_count": None} for source in sources]
+    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4,
+                                "nbformat_minor": 5}), encoding="utf-8")
+
+
+BPTT_CELL = '''import numpy as np
+
+
+def bptt(params, xs, hs, dy):
+    """The student's, with a helper in the same cell."""
+    return helper(params, xs, hs, dy)
+
+
+def helper(params, xs, hs, dy):
+    return {k: v for k, v in reference(params, xs, hs, dy).items()}
+
+
+def reference(params, xs, hs, dy):
+    import rnn_core
+    return rnn_core.backward(params, xs, hs, dy)[0]
+
+
+bptt(None, None, None, None)     # a test call in the cell: left out when loading
+'''
+
+
+def test_yours_takes_a_passing_function_from_the_namespace(capsys):
+    fn = rnn_checks.yours("bptt", {"bptt": bptt_right})
+    assert fn is bptt_right
+    assert capsys.readouterr().out == "Using your bptt (its check passes).\n"
+
+
+def test_yours_falls_back_and_says_why(capsys, tmp_path):
+    fn = rnn_checks.yours("bptt", {"bptt": bptt_no_tanh_prime}, folder=tmp_path)
+    assert fn is rnn_checks._reference_bptt
+    out = capsys.readouterr().out
+    assert out.startswith("Using rnn_core.backward for bptt: yours does not pass its check yet")
+    assert "tanh' missing" in out
+    assert rnn_checks.yours("bptt", {"bptt": unfinished}) is rnn_checks._reference_bptt
+    assert "is not implemented yet" in capsys.readouterr().out
+
+
+def test_yours_reads_the_saved_notebook_of_an_earlier_lesson(capsys, tmp_path):
+    write_notebook(tmp_path / "04_bptt_shared_weights.ipynb", "x = 1", BPTT_CELL)
+    fn = rnn_checks.yours("bptt", {}, folder=tmp_path)
+    assert fn is not rnn_checks._reference_bptt and fn.__name__ == "bptt"
+    assert capsys.readouterr().out == ("Using your bptt from 04_bptt_shared_weights.ipynb "
+                                       "(its check passes).\n")
+
+
+@pytest.mark.parametrize("sources, words", [
+    ((), "04_bptt_shared_weights.ipynb does not define it"),
+    (("def bptt(params, xs, hs, dy):\n    return {k: 0 * v for k, v in params.items(\n",),
+     "syntax error (line 2 of its cell)"),
+    (("import no_such_module\n\ndef bptt(params, xs, hs, dy):\n    pass\n",),
+     "error while defining it (ModuleNotFoundError"),
+    (("def bptt(params, xs, hs, dy):\n    raise NotImplementedError('write it')\n",),
+     "yours from 04_bptt_shared_weights.ipynb is not implemented yet"),
+], ids=["not defined", "syntax error", "import fails", "not implemented"])
+def test_yours_with_a_saved_notebook_that_cannot_be_used(capsys, tmp_path, sources, words):
+    write_notebook(tmp_path / "04_bptt_shared_weights.ipynb", *sources)
+    assert rnn_checks.yours("bptt", None, folder=tmp_path) is rnn_checks._reference_bptt
+    out = capsys.readouterr().out
+    assert out.startswith("Using rnn_core.backward for bptt") and words in out, out
+
+
+def test_yours_without_the_notebook(capsys, tmp_path):
+    assert rnn_checks.yours("clip_grads", {}, folder=tmp_path) is rnn_core.clip_grads
+    assert "09_clipping.ipynb is not in this folder" in capsys.readouterr().out
+
+
+def test_load_function_leaves_out_other_statements_and_names_its_cell(tmp_path):
+    path = tmp_path / "nb.ipynb"
+    write_notebook(path, "def f(x):\n    return 1 / x\n\nf(0)\n")
+    fn, reason = rnn_checks.load_function(path, "f")
+    assert reason is None and fn(2) == 0.5
+    with pytest.raises(ZeroDivisionError) as error:
+        fn(0)
+    assert "nb.ipynb, cell 1" in error.value.__traceback__.tb_next.tb_frame.f_code.co_filename
+    (tmp_path / "broken.ipynb").write_text("{ not json", encoding="utf-8")
+    assert rnn_checks.load_function(tmp_path / "broken.ipynb", "f") == (None,
+                                                                        "unreadable notebook")
+    assert rnn_checks.load_function(tmp_path / "none.ipynb", "f") == (None, "no notebook")
+
+
+def test_an_endless_loop_at_the_top_of_a_cell_is_not_run(tmp_path, short_limit):
+    path = tmp_path / "nb.ipynb"
+    write_notebook(path, "def f():\n    return 1\n\nwhile True:\n    pass\n")
+    assert rnn_checks.load_function(path, "f")[0]() == 1
+
+
+def test_every_exercise_has_a_reference_that_passes_its_own_check():
+    for name, (check, notebook, reference, words) in rnn_checks.EXERCISES.items():
+        assert check(reference).passed, name
+        assert (Path(__file__).resolve().parent.parent / "notebooks" / notebook).is_file()
+
+
+# --------------------------------------------------------------------------------------
+# Bad input to every public name: a clear message (a result for a check, an exception
+# naming the argument otherwise)
+# --------------------------------------------------------------------------------------
+
+NOT_FUNCTIONS = [None, "bptt", 3, np.zeros(2), {"a": 1}]
+CHECK_ROWS = [(check, value) for check in ALL_CHECKS for value in NOT_FUNCTIONS]
+
+
+@pytest.mark.parametrize("check, value", CHECK_ROWS,
+                         ids=[f"{c.__name__}-{type(v).__name__}" for c, v in CHECK_ROWS])
+def test_a_check_given_something_else_than_a_function(check, value):
+    result = check(value)
+    assert isinstance(result, rnn_checks.CheckResult) and result.status == "failed"
+    assert "must be a function" in result.message and result.summary == "not a function"
+
+
+def test_a_check_given_a_function_with_the_wrong_arguments():
+    result = rnn_checks.check_bptt(lambda params: params)
+    assert "crashed in case 1" in result.message and "TypeError" in result.message
+
+
+# (id, call, exception, a word the message must contain)
+OTHER_ROWS = [
+    ("yours name unknown", lambda: rnn_checks.yours("forward", {}), ValueError, "name"),
+    ("yours name not str", lambda: rnn_checks.yours(3, {}), ValueError, "name"),
+    ("yours namespace list", lambda: rnn_checks.yours("bptt", []), TypeError, "namespace"),
+    ("yours folder int", lambda: rnn_checks.yours("bptt", {}, folder=3), TypeError, "folder"),
+    ("load_function path None", lambda: rnn_checks.load_function(None, "f"), TypeError, "path"),
+    ("load_function name int", lambda: rnn_checks.load_function("x.ipynb", 3), ValueError,
+     "name"),
+    ("load_function name not identifier", lambda: rnn_checks.load_function("x.ipynb", "a b"),
+     ValueError, "name"),
+    ("CheckResult status", lambda: rnn_checks.CheckResult("x", "ok", "m"), ValueError, "status"),
+    ("CheckResult message", lambda: rnn_checks.CheckResult("x", "failed", None), TypeError,
+     "message"),
+]
+
+
+@pytest.mark.parametrize("call, error, word", [row[1:] for row in OTHER_ROWS],
+                         ids=[row[0] for row in OTHER_ROWS])
+def test_bad_input_to_the_other_public_names(call, error, word):
+    with pytest.raises(error, match=word):
+        call()
+
+
+def test_every_public_name_of_rnn_checks_has_a_bad_input_row():
+    covered = {check.__name__ for check, _ in CHECK_ROWS}
+    covered |= {row[0].split()[0] for row in OTHER_ROWS}
+    constants = {"EXERCISES", "TIME_LIMIT"}
+    missing = set(rnn_checks.__all__) - covered - constants
+    assert not missing, missing

@@ -85,7 +85,8 @@ LABELS = {
         "only_last_step": r"only step T contributes",
         "assigned_not_accumulated": r"assigned \(=\) instead of accumulated",
         "dWhh_h_t": r"dWhh uses h_t",
-        "loop_skips_t1": r"t = 1 is (skipped|left out)|stops before t = 1|skips t = 1|range\(T, 1, -1\)",
+        "loop_skips_t1": (r"t = 1 is (skipped|left out)|stops before t = 1|skips t = 1"
+                          r"|range\(T, 1, -1\)"),
         "recursion_through_dh": r"dL/dh_t instead of delta|instead of delta_t|through dh\b",
         "sign": r"\bsign\b",
         "dWhh_transposed": r"dWhh .{0,40}transposed|h_\{t-1\} delta_t\^T",

@@ -10,7 +10,7 @@ Why = 0.5 * np.random.default_rng(0).standard_normal((3, 6))
 
 
 def _right_core(params, xs, hs, dy, start=1, tanh_prime=None, recursion=None, scale=1.0):
-    Wxh, Whh, Why_ = params["Wxh"], params["Whh"], params["Why"]
+    Wxh, Whh, Why_ = params["Wxh"], params["Whh"], params["Why"]  # noqa: F841
     n = xs.shape[0]
     g = {k: np.zeros_like(v) for k, v in params.items()}
     g["Why"] = np.outer(dy, hs[n])
@@ -49,7 +49,7 @@ def bptt_dh_without_tanh_prime(params, xs, hs, dy):
 
 @wrong("global")
 def bptt_global_Why_and_T(params, xs, hs, dy):
-    Wxh, Whh = params["Wxh"], params["Whh"]
+    Wxh, Whh = params["Wxh"], params["Whh"]  # noqa: F841
     g = {k: np.zeros_like(v) for k, v in params.items()}
     g["Why"] = np.outer(dy, hs[T])
     g["by"] = dy.reshape(-1, 1)
