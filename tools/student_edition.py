@@ -9,7 +9,9 @@ notebooks unchanged (nbgrader itself is not needed here):
 
 - in a code cell, the lines between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` become
   ``raise NotImplementedError("<hint>")`` at the same indentation. The hint is the text of
-  ``# HINT: ...`` comments inside the region, or a default;
+  ``# HINT: ...`` comments inside the region, or a default (the course's lessons keep their
+  hints in the markdown above the exercise, two collapsed <details> blocks: the equation and
+  the shapes first, the formula second; only "Solution" blocks are removed);
 - a cell whose metadata says ``nbgrader: {solution: true}`` and has no markers is a solution
   as a whole: a code cell becomes the comment ``# YOUR CODE HERE`` (with the hint; no raise
   at top level, so that the notebook still runs top to bottom), a markdown cell
@@ -36,7 +38,7 @@ END = re.compile(r"^\s*### END SOLUTION\s*$")
 HINT = re.compile(r"^\s*# HINT:\s?(.*)$")
 DETAILS = re.compile(r"\n?[ \t]*<details>\s*<summary>[^<]*\bSolution\b[^<]*</summary>.*?</details>"
                      r"[ \t]*\n?", re.IGNORECASE | re.DOTALL)
-DEFAULT_HINT = "write your code here, then run the check cell below"
+DEFAULT_HINT = "write your code here (the hints are above this cell), then run the check below"
 CHECK_CALL = "rnn_checks.check_"
 
 
