@@ -525,6 +525,7 @@ class _Exercise:
     factor_tolerance: float = 1e-6
     diagnose: object = None            # (fn, runs) -> (lines, summary) of extra findings
     problems: object = None            # (raw, given, case) -> list of sentences, or []
+    agree: str = "match rnn_core"      # what the cases do when the answer passes
 
 
 def _run_checks(ex, fn):
@@ -620,7 +621,7 @@ def _judge(ex, fn, runs, note):
         extra = (" (Your answer is float32: fine for a forward pass; gradients are checked "
                  "in float64.)" if float32 else "")
         return CheckResult(ex.exercise, "passed",
-                           f"All {len(runs)} cases match rnn_core ({ex.about}). Well done."
+                           f"All {len(runs)} cases {ex.agree} ({ex.about}). Well done."
                            + extra, "passed")
     if wrong and extra_lines:                       # the finding explains the values
         lines.append("Wrong values: " + ", ".join(f"{name} (in case "
@@ -1601,7 +1602,8 @@ def check_numerical_gradient(numerical_gradient):
         "a 2-D, a 1-D and a 3-D x, eps from 0.01 to 1e-5, and the RNN loss",
         "For each entry i: (f(x + eps e_i) - f(x - eps e_i)) / (2 eps), where only entry i is "
         "moved and is put back afterwards (notebook 05).",
-        close=close, factor_tolerance=1e-3, diagnose=_numgrad_diagnose)
+        close=close, factor_tolerance=1e-3, diagnose=_numgrad_diagnose,
+        agree="are as close to the exact gradient as centered differences with their eps")
     return _run_checks(ex, numerical_gradient)
 
 

@@ -101,7 +101,8 @@ RIGHT = [
 def test_a_right_implementation_passes(check, fn):
     result = check(fn)
     assert result.passed, result.message
-    assert result.status == "passed" and "match rnn_core" in result.message
+    assert result.status == "passed" and ("match rnn_core" in result.message
+                                          or "exact gradient" in result.message)
 
 
 def test_rnn_core_itself_passes_where_it_has_the_function():

@@ -327,3 +327,26 @@ def test_one_wrong_solution_falls_back_and_says_so(filled_edition, tmp_path):
         "Using your mse_loss from 03_bptt_recursion.ipynb (its check passes).",
         fallback.format(" from 04_bptt_shared_weights.ipynb"),
         "Using your sgd_step (its check passes)."]
+
+
+def test_the_handout_is_a_course_folder_without_solutions(tmp_path):
+    out = tmp_path / "for-students"
+    done = subprocess.run([sys.executable, str(ROOT / "tools" / "student_edition.py"),
+                           "--handout", str(out)], capture_output=True, text=True, check=True)
+    assert f"student edition written to {out}" in done.stdout
+    for name in ("course.py", "rnn_core.py", "rnn_checks.py", "requirements.txt",
+                 "tools/check_environment.py", "notebooks/09_clipping.ipynb"):
+        assert (out / name).exists(), name
+    assert not (out / "tests").exists() and not (out / "student").exists()
+    for path in out.rglob("*.ipynb"):
+        text = path.read_text(encoding="utf-8")
+        assert "### BEGIN SOLUTION" not in text and "<summary>Solution</summary>" not in text
+    edition = nbformat.read(out / "notebooks" / "04_bptt_shared_weights.ipynb", as_version=4)
+    assert any("raise NotImplementedError(" in cell.source for cell in edition.cells)
+
+
+def test_the_handout_refuses_a_folder_inside_the_course():
+    done = subprocess.run([sys.executable, str(ROOT / "tools" / "student_edition.py"),
+                           "--handout", str(ROOT / "build" / "handout")],
+                          capture_output=True, text=True)
+    assert done.returncode == 1 and "outside the course" in done.stderr
