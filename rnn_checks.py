@@ -634,12 +634,11 @@ def _judge(ex, fn, runs, note):
     lines = extra_lines + lines
     if extra_summary:
         summaries.insert(0, extra_summary)
-    lines += problem_lines
+    lines = problem_lines + changed_lines + lines    # a changed input first: it explains all
     if problem_lines:
-        summaries.append("returns the caller's dict")
-    lines += changed_lines
+        summaries.insert(0, "returns the caller's dict")
     if changed_summary:
-        summaries.append(changed_summary)
+        summaries.insert(0, changed_summary)
     if note:
         lines.insert(0, note.rstrip("\n"))
         summaries.insert(0, "reads notebook globals")
@@ -1529,11 +1528,11 @@ def _numgrad_diagnose(fn, runs, right, wrong):
                              f"ind{'ex' if depth == 1 else 'ices'} gives a whole row, not one "
                              f"entry). Visit single entries with np.ndindex(x.shape), which "
                              f"works for any number of dimensions."], "moves a row at once")
-            stuck = sorted({f"{float(offset[m]) / eps:+.3g} eps" for m in moved})
-            return ([f"x[i] is not put back after its nudge: in {case.short()}, when f is "
-                     f"called for a later entry, {len(moved) - 1} other "
-                     f"entr{'y is' if len(moved) == 2 else 'ies are'} still moved (by "
-                     f"{', '.join(stuck)}), so later entries are measured at a moved point. "
+            listed = ", ".join(f"x{list(m)} by {float(offset[m]) / eps:+.3g} eps"
+                               for m in moved[:4]) + (", ..." if len(moved) > 4 else "")
+            return ([f"x[i] is not put back after its nudge: in {case.short()}, one call of f "
+                     f"had {len(moved)} entries moved ({listed}): an earlier entry was left "
+                     f"where its nudge put it, so later entries are measured at a moved point. "
                      f"Save old = x[i] and restore it with x[i] = old after the two calls."],
                     "x[i] not put back")
         multiples = [2.0 * abs(step) / eps for _, step in singles]
