@@ -100,3 +100,19 @@ def test_bad_input_to_grade(tmp_path, args, words):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and words in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_check_that_never_returns_is_stopped_by_the_process_time_limit(tmp_path):
+    # A long LAPACK call runs in C, where the check's own time limit cannot interrupt it
+    # (Python handles the alarm only when the call returns): the process's limit must.
+    student = tmp_path / "classroom" / "dee"
+    student.mkdir(parents=True)
+    student_edition.build(ROOT / "notebooks", tmp_path / "edition")
+    (student / "01_forward_pass.ipynb").write_bytes(
+        (tmp_path / "edition" / "01_forward_pass.ipynb").read_bytes())
+    solutions.fill(student / "01_forward_pass.ipynb", "rnn_step_forward",
+                   "def rnn_step_forward(x_t, h_prev, Wxh, Whh, bh):\n"
+                   "    return np.linalg.eigvals(np.random.default_rng(0).random((3000, 3000)))\n")
+    grades = grade.grade(tmp_path / "classroom", time_limit=2.0)
+    assert grades["dee"]["rnn_step_forward"] == ("timed out", "no answer within 2 s")
+    assert grades["dee"]["bptt"][0] == "missing notebook"

@@ -1303,3 +1303,15 @@ def test_every_public_name_of_rnn_checks_has_a_bad_input_row():
     constants = {"EXERCISES", "TIME_LIMIT"}
     missing = set(rnn_checks.__all__) - covered - constants
     assert not missing, missing
+
+
+def test_a_mistake_is_named_only_if_it_matches_every_case():
+    # Exactly the tanh' mistake in case 1 (T = 5), right in the other cases: no case but
+    # the first fits that description, so naming it would mislead.
+    def bptt_wrong_in_case_1(params, xs, hs, dy):
+        if xs.shape[0] == 5:
+            return bptt_no_tanh_prime(params, xs, hs, dy)
+        return bptt_right(params, xs, hs, dy)
+    result = rnn_checks.check_bptt(bptt_wrong_in_case_1)
+    assert not result.passed and "Known mistake" not in result.message
+    assert "Wrong values: Wxh (in case 1)" in result.message
