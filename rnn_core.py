@@ -882,9 +882,10 @@ def _sigmoid(a):
 def _gru_input_terms(params, X):
     """The terms of Eqs. (12.1)-(12.3) that depend on x_t alone, for every step at once, as
     rows: X (T, B, D) -> (W_xr x_t + b_r, W_xz x_t + b_z, W_xn x_t + b_xn), each (T, B, H)."""
-    return (np.dot(X, params["Wxr"].T) + params["br"].T,
-            np.dot(X, params["Wxz"].T) + params["bz"].T,
-            np.dot(X, params["Wxn"].T) + params["bxn"].T)
+    T, B, D = X.shape
+    rows = X.reshape(T * B, D)                 # one product over all T * B rows each
+    return tuple((np.dot(rows, params[weight].T) + params[bias].T).reshape(T, B, -1)
+                 for weight, bias in (("Wxr", "br"), ("Wxz", "bz"), ("Wxn", "bxn")))
 
 
 def _gru_gates(params, inputs, h_prev):
@@ -892,9 +893,9 @@ def _gru_gates(params, inputs, h_prev):
     terms of _gru_input_terms (each (B, H), or (T, B, H)), and h_prev = h_{t-1} of the same
     shape -> (r, z, u, n), where u = W_hn h_{t-1} + b_hn is the term that r_t gates."""
     input_r, input_z, input_n = inputs
-    r = _sigmoid(input_r + np.dot(h_prev, params["Whr"].T))                   # Eq. (12.1)
-    z = _sigmoid(input_z + np.dot(h_prev, params["Whz"].T))                   # Eq. (12.2)
-    u = np.dot(h_prev, params["Whn"].T) + params["bhn"].T
+    r = _sigmoid(input_r + h_prev @ params["Whr"].T)                          # Eq. (12.1)
+    z = _sigmoid(input_z + h_prev @ params["Whz"].T)                          # Eq. (12.2)
+    u = h_prev @ params["Whn"].T + params["bhn"].T
     n = np.tanh(input_n + r * u)                                              # Eq. (12.3)
     return r, z, u, n
 
@@ -911,7 +912,7 @@ def _gru_forward(params, X, h0):
     gates = np.empty((4, T, B, H))             # r, z, u, n of every step
     for t in range(1, T + 1):                  # h_t needs h_{t-1}: step by step
         r, z, u, n = _gru_gates(params, [term[t - 1] for term in inputs], hs[t - 1])
-        hs[t] = n + z * (hs[t - 1] - n)        # Eq. (12.4): (1 - z) n + z h_{t-1}
+        hs[t] = (1.0 - z) * n + z * hs[t - 1]                                 # Eq. (12.4)
         gates[:, t - 1] = r, z, u, n
     y = np.dot(hs[T], params["Why"].T) + params["by"].T                      # Eq. (1.3)
     return y, dict(zip(("r", "z", "u", "n"), gates), X=X, hs=hs)
@@ -1299,9 +1300,10 @@ def _check_params(params, names=PARAM_NAMES):
         other = GRU_PARAM_NAMES if names is PARAM_NAMES else PARAM_NAMES
         hint = ""
         if all(name in params for name in other):
-            hint = (" (these are a GRU's params: use gru_forward, gru_backward or "
-                    "gru_loss_and_grads)" if names is PARAM_NAMES else
-                    " (these are the simple RNN's params: gru_init_params makes a GRU's)")
+            hint = (" (these are a GRU's params: use gru_forward, gru_backward, "
+                    "gru_loss_and_grads, or train with cell='gru')" if names is PARAM_NAMES else
+                    " (these are the simple RNN's params: use forward, backward, loss_and_grads, "
+                    "or train with cell='rnn'; gru_init_params makes a GRU's)")
         raise ValueError(f"params is missing key(s) {missing}; expected {names}{hint}")
     checked = {name: _as_real_array(params[name], f"params['{name}']") for name in names}
     _check_param_shapes(checked, names=names)
