@@ -499,7 +499,7 @@ def train(xs, target, *, hidden_size, learning_rate, epochs, seed=0, batch_size=
 
     result = TrainResult(params=params)
     limit = None                               # set by the first batch loss
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"), _one_blas_thread():
         for epoch in range(epochs):
             order = rng.permutation(B) if batch_size < B else np.arange(B)
             batch_losses = []
@@ -548,6 +548,19 @@ def train(xs, target, *, hidden_size, learning_rate, epochs, seed=0, batch_size=
             result.diverged_at = epoch
             break
     return result
+
+
+_BLAS = []                                     # threadpoolctl's controller, found once
+
+
+def _one_blas_thread():
+    """A context in which NumPy's BLAS runs on one thread. The products in train are small:
+    a second thread gains nothing, and one waiting for a busy core made them up to 100 times
+    slower (the (H, T*B) @ (T*B, H) gradient product at T = 64 on a shared 2-core machine)."""
+    if not _BLAS:                              # finding the libraries costs about 0.5 ms
+        from threadpoolctl import ThreadpoolController
+        _BLAS.append(ThreadpoolController())
+    return _BLAS[0].limit(limits=1, user_api="blas")
 
 
 def _check_cell(cell):
