@@ -10,6 +10,8 @@
     python course.py lint        run ruff on the code (arguments go to `ruff check`)
     python course.py lock        record the venv's versions in constraints/current.txt
     python course.py test-lowest the suite with the oldest allowed versions (.venv-lowest)
+    python course.py test-numerics  every notebook under nbval in several numeric environments
+                                 (CPU features, BLAS kernels and threads; tools/test_numerics.py)
 
 (`python3` on macOS and Linux, `py` on Windows.) Each command first makes sure that .venv holds
 what requirements.txt asks for, at the versions of constraints/current.txt, so on a fresh
@@ -54,6 +56,8 @@ USAGE = """usage: python course.py COMMAND [ARGS...]
   lock        record the venv's package versions in constraints/current.txt
   test-lowest the suite (not the browser tests) in .venv-lowest, with the oldest versions
               that requirements.txt allows (constraints/lowest.txt; CI runs it)
+  test-numerics  nbval on every notebook in several numeric environments (other CPU
+              features, BLAS kernels and thread counts), saying which cells differ (CI runs it)
 
 On Windows type `py course.py COMMAND`, on macOS and Linux `python3 course.py COMMAND`."""
 
@@ -157,7 +161,8 @@ def lab_arguments(extra, is_root, browser_found):
         "--ip=127.0.0.1",
         "--ServerApp.root_dir=" + ROOT,
         "--LabApp.default_url=/lab/tree/" + FIRST_NOTEBOOK,
-        # No "get notified about official Jupyter news?" pop-up, no update check.
+        # No news feed and no update check on the server side; the pop-up asking "get notified
+        # about official Jupyter news?" is turned off by write_lab_overrides (a Lab setting).
         "--LabApp.news_url=None",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         # No list of language servers that are not installed (the course uses none).
@@ -168,6 +173,47 @@ def lab_arguments(extra, is_root, browser_found):
     if not browser_found:
         arguments.append("--no-browser")
     return arguments + list(extra)
+
+
+# Lab's own defaults for the course's Lab, in the overrides.json of .venv's Lab (a user's own
+# settings still win): no pop-up asking for consent to fetch Jupyter news, no update check.
+LAB_OVERRIDES = {"@jupyterlab/apputils-extension:notification": {
+    "fetchNews": "false", "checkForUpdates": False}}
+
+
+def lab_overrides_path(venv=VENV):
+    """Where the Lab of `venv` reads its overrides.json: <sys.prefix>/share/jupyter/lab/settings."""
+    return os.path.join(venv, "share", "jupyter", "lab", "settings", "overrides.json")
+
+
+def merged_overrides(existing_text):
+    """LAB_OVERRIDES merged into the text of an existing overrides.json (None if there is none,
+    or if it is not a JSON object: then it is replaced); returns the new text."""
+    import json
+    try:
+        settings = json.loads(existing_text) if existing_text else {}
+    except ValueError:
+        settings = {}
+    if not isinstance(settings, dict):
+        settings = {}
+    for plugin, values in LAB_OVERRIDES.items():
+        if not isinstance(settings.get(plugin), dict):
+            settings[plugin] = {}
+        settings[plugin].update(values)
+    return json.dumps(settings, indent=2, sort_keys=True) + "\n"
+
+
+def write_lab_overrides(venv=VENV):
+    path = lab_overrides_path(venv)
+    existing = None
+    if os.path.exists(path):
+        with open(path, encoding="utf-8", errors="replace") as file:
+            existing = file.read()
+    text = merged_overrides(existing)
+    if text != existing:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as file:
+            file.write(text)
 
 
 def pytest_arguments(extra, cpu_count):
@@ -355,18 +401,26 @@ def is_root():
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
-def replace_process(command):
+def replace_process(command, os_name=os.name, popen=subprocess.Popen):
     """Run command in place of this process where the OS can (Ctrl-C goes straight to it),
-    else as a child; return its exit code."""
+    else (Windows) as a child; return its exit code.
+
+    On Windows, Ctrl-C reaches every process of the console, the child too. The child is left
+    to handle it: Jupyter shuts its kernels down and exits, pytest reports and exits. This
+    process only waits for that (subprocess.call would kill the child 0.25 s after Ctrl-C,
+    leaving its kernels running).
+    """
     sys.stdout.flush()
     sys.stderr.flush()
-    if os.name != "nt":
+    if os_name != "nt":
         os.chdir(ROOT)
         os.execv(command[0], command)
-    try:
-        return subprocess.call(command, cwd=ROOT)
-    except KeyboardInterrupt:
-        return 130
+    process = popen(command, cwd=ROOT)
+    while True:
+        try:
+            return process.wait()
+        except KeyboardInterrupt:
+            continue
 
 
 def command_lab(python, extra):
@@ -377,9 +431,11 @@ def command_lab(python, extra):
                        if name.endswith(".ipynb"))
     subprocess.run([python, "-m", "nbformat.sign", "--log-level=WARN"] + notebooks, cwd=ROOT,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    write_lab_overrides()
     found = browser_available()
-    say("starting JupyterLab on 127.0.0.1 (Ctrl-C twice stops it)%s."
-        % ("" if found else "; no web browser found here: open the link it prints"))
+    say("starting JupyterLab on 127.0.0.1 (%s stops it)%s."
+        % ("Ctrl-C" if os.name == "nt" else "Ctrl-C twice",
+           "" if found else "; no web browser found here: open the link it prints"))
     return replace_process([python, "-m", "jupyterlab"] + lab_arguments(extra, is_root(), found))
 
 
@@ -395,10 +451,10 @@ def command_test_lowest(python, extra):
                            + pytest_arguments(extra, os.cpu_count() or 1))
 
 
-def command_script(python, script, extra, missing_advice=""):
+def command_script(python, script, extra):
     path = os.path.join(ROOT, script)
     if not os.path.exists(path):
-        raise CourseError("%s is not there%s" % (script, missing_advice))
+        raise CourseError("%s is not there: is this a complete copy of the course?" % script)
     return replace_process([python, path] + list(extra))
 
 
@@ -414,12 +470,13 @@ COMMANDS = {
     "notebooks": lambda python, extra: command_script(
         python, os.path.join("tools", "run_notebooks.py"), extra),
     "student": lambda python, extra: command_script(
-        python, os.path.join("tools", "student_edition.py"), extra,
-        " yet: the student edition's builder has not been written (see the README)."),
+        python, os.path.join("tools", "student_edition.py"), extra),
     "bench": lambda python, extra: command_script(
         python, os.path.join("benchmarks", "bench.py"), extra),
     "lint": command_lint,
     "test-lowest": command_test_lowest,
+    "test-numerics": lambda python, extra: command_script(
+        python, os.path.join("tools", "test_numerics.py"), extra),
     "lock": lambda python, extra: command_script(
         python, os.path.join("tools", "lock_versions.py"), extra),
 }

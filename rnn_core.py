@@ -22,8 +22,11 @@ seed's class, built on the same functions.
 Sizes: D inputs per step, H hidden units, O outputs, T time steps, B sequences in a batch.
 One sequence is ``xs`` of shape (T,) or (T, D) with ``target`` (O,); a batch is ``xs``
 (B, T, D) with ``target`` (B, O). The equations are written for column vectors (h_t is
-(H, B) for a batch), and so are ``h0``, ``hs`` and every gradient; inside, each step's
-vectors are stored as rows (see "How the functions below store a batch").
+(H, B) for a batch), and so are ``h0`` ((H, B), or (H, 1) shared) and the parameters and
+their gradients. What runs along the sequence is batch-first, like ``xs``: ``hs`` and ``dhs``
+are (T + 1, H) for one sequence and (B, T + 1, H) for a batch, so that h_t is ``hs[t]``, or
+``hs[:, t]`` for a batch (its transpose: one row per sequence). Inside, each step's vectors
+are stored as rows too (see "How the functions below store a batch").
 """
 
 import math
@@ -184,9 +187,10 @@ def loss_and_grads(params, xs, target, h0=None):
 
 
 # How the functions below store a batch. The equations are written for column vectors
-# (h_t is (H, B): one column per sequence), and the public functions take and return them so.
-# Inside, each step's vectors are stored as rows instead, one row per sequence, all of step t
-# in one contiguous block: the transposed equations, h_t^T = tanh(z^T W^T), compute the same
+# (h_t is (H, B): one column per sequence), and the public functions take h0 and return the
+# gradients so (hs and dhs are batch-first, (B, T+1, H), like xs). Inside, each step's
+# vectors are stored as rows instead, one row per sequence, all of step t in one contiguous
+# block: the transposed equations, h_t^T = tanh(z^T W^T), compute the same
 # numbers, and each step's matrix product reads and writes contiguous memory (about 13%
 # faster at B = 64, H = 256 than columns spread over an (H, T+1, B) array). And the three
 # terms of Eq. (1.1) become one matrix product, by the stacking trick:

@@ -13,6 +13,8 @@ Data (plain NumPy, seeded)
 Style
     use_course_style()    every figure of the course: at most 850 px wide, text of 12 pt or more
     COURSE_STYLE, MAX_FIGURE_WIDTH
+    below(value, bound) -> "below 1e-14": how a cell prints a number at round-off level
+    above(value, bound) -> "above 1e+07": and a chaotic one that only a bound describes
 
 Plots and diagrams (draw on a matplotlib Axes you pass in)
     plot_loss_curves(ax, result, *, label, color, alpha=1.0)
@@ -20,6 +22,7 @@ Plots and diagrams (draw on a matplotlib Axes you pass in)
     plot_eigenvalues(ax, Whh, *, label, color)
     draw_unrolled_rnn(ax, inputs, target)      the many-to-one RNN unrolled (notebook 00)
     draw_computational_graph(ax, T=3)          forward and backward edges (notebook 03)
+    plot_clipping_run(axes, plain, clipped, *, stop, mark)   the 2 x 2 anatomy of notebook 09
     figure_png(fig) -> PNG bytes
 
 Gradient flow (notebooks 08 to 10)
@@ -66,6 +69,7 @@ import io
 import math
 import time
 import traceback
+from numbers import Real
 
 import ipywidgets as widgets
 import matplotlib
@@ -112,6 +116,39 @@ MAX_FIGURE_WIDTH = 8.5     # inches, at 100 dpi (8.3 with layout="constrained": 
 def use_course_style():
     """Apply COURSE_STYLE to matplotlib (call it once, after importing pyplot)."""
     matplotlib.rcParams.update(COURSE_STYLE)
+
+
+def below(value, bound):
+    """How the course prints a number at round-off level: "below 1e-14" if value < bound.
+
+    The digits of such a number (a relative error of 1.3e-16, say) differ from one machine to
+    the next: another CPU or BLAS library rounds in other places. What the math guarantees is
+    the bound, so that is what a cell prints, and the same on every machine. A value that is
+    not below the bound (something is wrong) is printed itself: "3.2e-10, not below 1e-14".
+    value: a real number (NaN is never below); bound: a positive number.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (Real, np.floating)):
+        raise TypeError(f"value must be a real number, got {value!r}")
+    bound = _check_positive_number(bound, "bound")
+    if value < bound:
+        return f"below {bound:.0e}"
+    return f"{value:.1e}, not below {bound:.0e}"
+
+
+def above(value, bound):
+    """How the course prints a chaotic result that only a bound describes: "above 1e+07".
+
+    After an explosion, say, the last digits of the computation decide how far a weight is
+    thrown (3.5e8 on one machine, 1.2e8 on another); the bound holds on all of them. A value
+    that is not above the bound is printed itself: "3.2e+06, not above 1e+07".
+    value: a real number (NaN is never above); bound: a positive number.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (Real, np.floating)):
+        raise TypeError(f"value must be a real number, got {value!r}")
+    bound = _check_positive_number(bound, "bound")
+    if value > bound:
+        return f"above {bound:.0e}"
+    return f"{value:.1e}, not above {bound:.0e}"
 
 # --------------------------------------------------------------------------------------
 # Data
@@ -278,6 +315,85 @@ def plot_eigenvalues(ax, Whh, *, label=None, color=None, marker="o"):
     ax.set_xlabel("real part")
     ax.set_ylabel("imaginary part")
     return eigenvalues
+
+
+RECORD_KEYS = ("Whh", "Wxh", "bh", "Why", "by", "global", "dh0", "rho", "slope", "loss")
+
+
+def plot_clipping_run(axes, plain, clipped, *, stop, mark, clip_norm=1.0, steps_per_epoch=4):
+    """Notebook 09's anatomy of an SGD run without and with clipping, on a 2 x 2 grid of Axes.
+
+    axes: a (2, 2) array of matplotlib Axes. plain, clipped: what notebook 09 records at every
+    SGD step, dicts with 1-D arrays of equal length under the keys RECORD_KEYS: the gradient
+    norm of each parameter, the global norm ("global"), ||dL/dh_0|| ("dh0"), rho(W_hh), the
+    mean tanh slope and the batch loss. stop: the epoch at which rnn_core.train stops the
+    unclipped run (drawn as a band in panel (d)); mark: a step marked in every panel (a dotted
+    line); clip_norm: the threshold c of Eq. (9.2); steps_per_epoch: SGD steps per epoch.
+    Panels: (a) the global norm, both runs; (b) the unclipped run's norm per parameter and
+    dL/dh_0; (c) its rho(W_hh) and tanh slope; (d) the loss of both runs. Exact zeros are
+    drawn at 1e-16 on the log scales.
+    """
+    axes = np.asarray(axes)
+    if axes.shape != (2, 2):
+        raise ValueError(f"axes must be a 2 x 2 grid of Axes (plt.subplots(2, 2)), got shape "
+                         f"{axes.shape}")
+    for ax in axes.flat:
+        _check_axes(ax)
+    runs = {"plain": plain, "clipped": clipped}
+    for name, record in runs.items():
+        if not isinstance(record, dict) or set(RECORD_KEYS) - set(record):
+            raise ValueError(f"{name} must be a dict with the keys {', '.join(RECORD_KEYS)}")
+        lengths = {np.shape(record[key]) for key in RECORD_KEYS}
+        if len(lengths) != 1 or len(next(iter(lengths))) != 1:
+            raise ValueError(f"{name} must hold 1-D arrays of one length, got shapes "
+                             f"{sorted(lengths)}")
+    stop = _check_size(stop, "stop", minimum=0)
+    mark = _check_size(mark, "mark", minimum=0)
+    clip_norm = _check_positive_number(clip_norm, "clip_norm")
+    steps_per_epoch = _check_size(steps_per_epoch, "steps_per_epoch")
+    steps = np.arange(len(plain["loss"]))
+    floor = 1e-16
+    ax = axes[0, 0]
+    ax.plot(steps, plain["global"], color="tab:red", linewidth=1, label="without clipping")
+    ax.plot(np.arange(len(clipped["global"])), clipped["global"], color="tab:blue",
+            linewidth=1, label="with clipping\n(norm before clipping)")
+    ax.axhline(clip_norm, color="black", linestyle=":", linewidth=1,
+               label=f"threshold c = {clip_norm:g}")
+    ax.set_ylabel("global gradient norm ||g||")
+    ax.set_title("(a) Global norm, Eq. (9.2)")
+    ax.set_ylim(1e-2, 1e24)
+    ax = axes[0, 1]
+    symbols = {"Whh": "W_{hh}", "Wxh": "W_{xh}", "bh": "b_h", "Why": "W_{hy}", "by": "b_y"}
+    for (name, symbol), color in zip(symbols.items(), ["tab:red", "tab:orange", "tab:pink",
+                                                       "tab:blue", "tab:cyan"]):
+        ax.plot(steps, np.maximum(plain[name], floor), color=color, linewidth=1,
+                label=f"$dL/d{symbol}$")
+    ax.plot(steps, np.maximum(plain["dh0"], floor), color="black", linewidth=1.5,
+            linestyle="--", label="$dL/dh_0$")
+    ax.set_ylabel(f"norm (exact 0 drawn at {floor:.0e})")
+    ax.set_title("(b) Without clipping: per parameter")
+    ax.set_ylim(1e-18, 1e30)
+    ax = axes[1, 0]
+    ax.plot(steps, plain["rho"], color="tab:purple", label=r"spectral radius $\rho(W_{hh})$")
+    ax.plot(steps, plain["slope"], color="tab:green", label=r"mean tanh slope $1 - h_t^2$")
+    ax.set_title("(c) Without clipping: $W_{hh}$, tanh")
+    ax.set_ylim(1e-9, 1e10)
+    ax = axes[1, 1]
+    ax.plot(steps, plain["loss"], color="tab:red", label="without clipping")
+    ax.plot(np.arange(len(clipped["loss"])), clipped["loss"], color="tab:blue",
+            label="with clipping")
+    first = steps_per_epoch * stop
+    ax.axvspan(first, first + steps_per_epoch - 1, color="tab:gray", alpha=0.3,
+               label=f"train stops (epoch {stop})")
+    ax.set_ylabel("batch loss (mean squared error)")
+    ax.set_title("(d) Training loss")
+    ax.set_ylim(1e-3, 1e50)
+    for ax in axes.flat:
+        ax.set_yscale("log")
+        ax.axvline(mark, color="0.4", linestyle=":", linewidth=1)
+        ax.legend(loc="upper left" if ax is not axes[1, 0] else "lower left", framealpha=1)
+    for ax in axes[1]:
+        ax.set_xlabel(f"SGD step ({steps_per_epoch} per epoch)")
 
 
 def figure_png(fig, dpi=100):

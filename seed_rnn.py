@@ -1,7 +1,7 @@
 """The seed of this course: the original notebook cell, unchanged below this docstring.
 
 A NumPy ``SimpleRNN`` trained with SGD to map 0.1, 0.2, 0.3, 0.4, 0.5 to 0.6. It trains, but
-its ``backward`` has three bugs (notebook 03 finds and fixes them). Kept as it was, comments
+its ``backward`` has three bugs (notebook 06 finds and fixes them). Kept as it was, comments
 in Chinese included, so that the course, the tests and the benchmarks can run the original.
 Use ``rnn_core.SimpleRNN`` for the corrected class.
 """

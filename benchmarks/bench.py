@@ -136,10 +136,39 @@ def openblas_kernel():
     return "unknown (not OpenBLAS, or threadpoolctl not installed)"
 
 
+def simd_level():
+    """NumPy's run-time SIMD targets in use, and the CPU's: e.g. 'X86_V3 (CPU: AVX2, no AVX-512)'.
+
+    The level decides, among others, whether float64 np.tanh is vectorized (AVX-512) or not
+    (AVX2), which changes what the benchmarks find (benchmarks/README.md, per machine).
+    """
+    try:
+        from numpy._core import _multiarray_umath as umath
+    except ImportError:                                      # NumPy 1.x
+        from numpy.core import _multiarray_umath as umath
+    on = [name for name in umath.__cpu_dispatch__ if umath.__cpu_features__.get(name)]
+    avx512 = any("AVX512" in name for name, have in umath.__cpu_features__.items() if have)
+    avx2 = umath.__cpu_features__.get("AVX2", False)
+    kind = ("AVX-512" if avx512 else "AVX2, no AVX-512" if avx2
+            else "no AVX2" if platform.machine().lower() in ("x86_64", "amd64") else "")
+    return (" ".join(on) or "baseline " + " ".join(umath.__cpu_baseline__)) + (
+        f" (CPU: {kind})" if kind else "")
+
+
+def tanh_nanoseconds():
+    """float64 np.tanh per value, in ns: median of 15 runs over 16384 values (one step's
+    tanh at the largest size)."""
+    a = np.random.default_rng(0).standard_normal((64, 256))
+    out = np.empty_like(a)
+    runs = [seconds_per_call(lambda: np.tanh(a, out=out), 20) for _ in range(15)]
+    return statistics.median(runs) / a.size * 1e9
+
+
 def describe_machine():
     blas = np.__config__.CONFIG.get("Build Dependencies", {}).get("blas", {})
     lines = [
         f"CPU: {cpu_model()}, {os.cpu_count()} logical cores (benchmarks use 1 thread)",
+        f"SIMD: NumPy {simd_level()}; float64 np.tanh {tanh_nanoseconds():.1f} ns per value",
         f"Python {platform.python_version()}, NumPy {np.__version__}, "
         f"BLAS {blas.get('name', '?')} {blas.get('version', '?')}, "
         f"kernel {openblas_kernel()}",

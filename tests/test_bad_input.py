@@ -4,8 +4,8 @@ The first part is one table per module: one row per bad call, with the exception
 raise and a word its message must contain (usually the name of the argument). Every row also
 checks that the call left the caller's arrays unchanged.
 
-The second part has one test per kind of silent failure that issue 12 found: non-finite
-results, runaway training, and the explorers' status line.
+The second part has one test per kind of silent failure: non-finite results, runaway
+training, and the explorers' status line.
 """
 
 import html
@@ -69,6 +69,9 @@ def train(**kwargs):
 
 def ax():
     return Figure().subplots()
+
+
+RECORD = {key: np.ones(4) for key in rnn_viz.RECORD_KEYS}    # notebook 09's per-step record
 
 
 def nan_grads():
@@ -307,6 +310,12 @@ def training_explorer(**kwargs):
 
 
 VIZ_CASES = [
+    ("below value str", lambda: rnn_viz.below("1e-16", 1e-14), TypeError, "value"),
+    ("below value array", lambda: rnn_viz.below(np.ones(2), 1e-14), TypeError, "value"),
+    ("below bound 0", lambda: rnn_viz.below(1e-16, 0.0), ValueError, "bound"),
+    ("below bound NaN", lambda: rnn_viz.below(1e-16, np.nan), ValueError, "bound"),
+    ("above value None", lambda: rnn_viz.above(None, 1e7), TypeError, "value"),
+    ("above bound -1", lambda: rnn_viz.above(1e8, -1.0), ValueError, "bound"),
     ("arithmetic_sequences n -1", lambda: rnn_viz.arithmetic_sequences(-1), ValueError, "n "),
     ("arithmetic_sequences n 2.5", lambda: rnn_viz.arithmetic_sequences(3.1), ValueError, "n "),
     ("arithmetic_sequences length 0", lambda: rnn_viz.arithmetic_sequences(3, length=0),
@@ -355,6 +364,19 @@ VIZ_CASES = [
      TypeError, "inputs"),
     ("draw_unrolled_rnn target NaN", lambda: rnn_viz.draw_unrolled_rnn(ax(), [0.1], np.nan),
      ValueError, "target"),
+    ("plot_clipping_run axes 1 x 2", lambda: rnn_viz.plot_clipping_run(
+        Figure().subplots(1, 2), RECORD, RECORD, stop=1, mark=2), ValueError, "axes"),
+    ("plot_clipping_run plain missing a key", lambda: rnn_viz.plot_clipping_run(
+        Figure().subplots(2, 2), {"loss": np.ones(4)}, RECORD, stop=1, mark=2), ValueError,
+     "plain"),
+    ("plot_clipping_run clipped of two lengths", lambda: rnn_viz.plot_clipping_run(
+        Figure().subplots(2, 2), RECORD, dict(RECORD, loss=np.ones(3)), stop=1, mark=2),
+     ValueError, "clipped"),
+    ("plot_clipping_run stop -1", lambda: rnn_viz.plot_clipping_run(
+        Figure().subplots(2, 2), RECORD, RECORD, stop=-1, mark=2), ValueError, "stop"),
+    ("plot_clipping_run clip_norm 0", lambda: rnn_viz.plot_clipping_run(
+        Figure().subplots(2, 2), RECORD, RECORD, stop=1, mark=2, clip_norm=0.0), ValueError,
+     "clip_norm"),
     ("draw_computational_graph ax None", lambda: rnn_viz.draw_computational_graph(None),
      TypeError, "ax"),
     ("draw_computational_graph T 0", lambda: rnn_viz.draw_computational_graph(ax(), T=0),

@@ -229,3 +229,70 @@ def test_stored_notebook_reads_well_in_jupyterlab(notebook, static_lab, lab_serv
     assert not static_lab.errors, f"uncaught errors in the page: {static_lab.errors}"
     assert relative not in lab_server.saved_paths(), (
         f"JupyterLab saved {relative}: the test must never write into the repository")
+
+
+NEWS_QUESTION = "Would you like to get notified about official Jupyter news?"
+
+
+def test_lab_as_course_py_starts_it_asks_nothing(browser, tmp_path):
+    """`python course.py lab` as a student runs it, with Lab's settings and user folders of a
+    fresh machine (none of LabServer's test settings): Lab opens the first lesson and shows no
+    pop-up asking for consent to fetch Jupyter news (course.py turns it off in the Lab
+    settings of .venv; the server option --LabApp.news_url=None alone does not)."""
+    import os
+    import signal
+    import urllib.request
+
+    from browser_support import PAGE_LOAD_TIMEOUT, free_port
+
+    port, token = free_port(), "course-py-lab-test"
+    home = {name: tmp_path / name for name in ("config", "data", "runtime", "settings",
+                                               "workspaces", "ipython", "checkpoints")}
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(home["config"]),
+               JUPYTER_DATA_DIR=str(home["data"]), JUPYTER_RUNTIME_DIR=str(home["runtime"]),
+               JUPYTERLAB_SETTINGS_DIR=str(home["settings"]),
+               JUPYTERLAB_WORKSPACES_DIR=str(home["workspaces"]),
+               IPYTHONDIR=str(home["ipython"]), JUPYTER_PLATFORM_DIRS="1")
+    env.pop("JUPYTER_PATH", None)
+    # A server on a free port with a known token, and Lab's checkpoint of the lesson kept out
+    # of the repository: the only arguments added to what course.py passes itself.
+    extra = [f"--port={port}", "--port-retries=0", f"--IdentityProvider.token={token}",
+             "--no-browser", f"--FileCheckpoints.root_dir={home['checkpoints']}"]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log_path = ARTIFACTS / "course-py-lab.log"
+    with open(log_path, "w", encoding="utf-8") as log:
+        process = subprocess.Popen([sys.executable, str(ROOT / "course.py"), "lab", *extra],
+                                   cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + PAGE_LOAD_TIMEOUT
+        while True:
+            assert process.poll() is None, log_path.read_text(encoding="utf-8")
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=5)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, log_path.read_text(encoding="utf-8")
+                time.sleep(0.5)
+        # The link the server prints: its default URL, the first lesson (its kernel starts).
+        page.goto(f"{url}/?token={token}", timeout=PAGE_LOAD_TIMEOUT * 1000)
+        page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=PAGE_LOAD_TIMEOUT * 1000)
+        time.sleep(8)                          # the news question came within 2 s when asked
+        page.screenshot(path=ARTIFACTS / "course-py-lab.png")
+        text = page.locator("body").inner_text()
+        assert NEWS_QUESTION not in text, "Lab asks whether to fetch Jupyter news"
+        toasts = page.locator(".Toastify__toast")
+        assert toasts.count() == 0, f"Lab shows notifications: {toasts.all_inner_texts()}"
+        assert "00_introduction.ipynb" in page.title() or "00_introduction" in text
+    finally:
+        context.close()
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)

@@ -173,11 +173,74 @@ def test_usage_without_a_command():
     assert run_course("--help").returncode == 0
 
 
-def test_student_command_says_clearly_when_its_builder_is_missing(tmp_path, monkeypatch):
+def test_a_missing_script_is_named(tmp_path, monkeypatch):
     monkeypatch.setattr(course, "ROOT", str(tmp_path))
     with pytest.raises(course.CourseError, match="student_edition.py is not there"):
-        course.command_script("python", os.path.join("tools", "student_edition.py"), [],
-                              " yet")
+        course.command_script("python", os.path.join("tools", "student_edition.py"), [])
+
+
+def test_usage_names_every_command():
+    """course.py's usage, its docstring and course.sh's usage line list every command."""
+    sh_usage = (ROOT / "course.sh").read_text(encoding="utf-8").split("set -e")[0]
+    for name in course.COMMANDS:
+        assert re.search(rf"^  {re.escape(name)} ", course.USAGE, re.MULTILINE), name
+        assert f"python course.py {name} " in course.__doc__, name
+        assert re.search(rf"[ |]{re.escape(name)}( |$)", sh_usage, re.MULTILINE), name
+
+
+class FakeChild:
+    """A child process whose wait() is interrupted by Ctrl-C `interrupts` times, then exits."""
+
+    def __init__(self, interrupts, code=0):
+        self.interrupts, self.code, self.killed = interrupts, code, False
+
+    def wait(self):
+        if self.interrupts:
+            self.interrupts -= 1
+            raise KeyboardInterrupt
+        return self.code
+
+    def kill(self):
+        self.killed = True
+
+
+def test_windows_ctrl_c_lets_the_child_shut_down_by_itself():
+    """On Windows the child gets Ctrl-C too (Jupyter then stops its kernels and exits):
+    course.py waits for it, never kills it, and returns its exit code."""
+    child = FakeChild(interrupts=2, code=3)
+    assert course.replace_process(["jupyter"], os_name="nt",
+                                  popen=lambda command, cwd: child) == 3
+    assert not child.killed and child.interrupts == 0
+
+
+@pytest.mark.parametrize("existing", [
+    None,
+    "",
+    "not json",
+    "[1, 2]",
+    '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "true", "other": 1}}',
+    '{"@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"}}',
+])
+def test_lab_overrides_turn_the_news_pop_up_off_and_keep_other_settings(existing):
+    import json
+    merged = json.loads(course.merged_overrides(existing))
+    notification = merged["@jupyterlab/apputils-extension:notification"]
+    assert notification["fetchNews"] == "false" and notification["checkForUpdates"] is False
+    if existing and existing.startswith("{"):
+        for plugin, values in json.loads(existing).items():
+            for key, value in values.items():
+                if key not in ("fetchNews", "checkForUpdates"):
+                    assert merged[plugin][key] == value
+
+
+def test_lab_overrides_are_written_where_the_venvs_lab_reads_them(tmp_path):
+    from jupyterlab.commands import get_app_dir
+    course.write_lab_overrides(str(tmp_path))
+    path = Path(course.lab_overrides_path(str(tmp_path)))
+    assert path.exists()
+    # Lab's app settings folder is <sys.prefix>/share/jupyter/lab/settings; for this venv:
+    expected = Path(get_app_dir()) / "settings" / "overrides.json"
+    assert path.relative_to(tmp_path) == expected.relative_to(sys.prefix)
 
 
 def test_too_old_python_environment_variable_is_refused(monkeypatch):

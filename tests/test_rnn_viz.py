@@ -36,6 +36,29 @@ def flow():
 # ------------------------------------------------------------------------------ data
 
 
+@pytest.mark.parametrize("value, bound, text", [
+    (1.3e-16, 1e-14, "below 1e-14"),
+    (np.float64(9.99e-9), 1e-8, "below 1e-08"),
+    (0.0, 1e-8, "below 1e-08"),
+    (-1.0, 1e-8, "below 1e-08"),
+    (1e-8, 1e-8, "1.0e-08, not below 1e-08"),
+    (3.2e-10, 1e-14, "3.2e-10, not below 1e-14"),
+    (float("nan"), 1e-8, "nan, not below 1e-08"),
+])
+def test_below_prints_the_bound_or_the_value_that_breaks_it(value, bound, text):
+    assert rnn_viz.below(value, bound) == text
+
+
+@pytest.mark.parametrize("value, bound, text", [
+    (3.5e8, 1e7, "above 1e+07"),
+    (1e7, 1e7, "1.0e+07, not above 1e+07"),
+    (-5.0, 1.0, "-5.0e+00, not above 1e+00"),
+    (float("nan"), 1.0, "nan, not above 1e+00"),
+])
+def test_above_prints_the_bound_or_the_value_that_breaks_it(value, bound, text):
+    assert rnn_viz.above(value, bound) == text
+
+
 def test_arithmetic_sequences_continue_with_the_next_value():
     xs, target = rnn_viz.arithmetic_sequences(50, length=5, seed=3)
     assert xs.shape == (50, 5, 1) and target.shape == (50, 1)
@@ -158,6 +181,30 @@ def test_rnn_core_train_with_bptt_steps_takes_truncated_bptt_steps():
 
 
 # ------------------------------------------------------------------------------ plots
+
+
+def clipping_record(steps=12, seed=0):
+    rng = np.random.default_rng(seed)
+    record = {key: np.exp(rng.normal(size=steps)) for key in rnn_viz.RECORD_KEYS}
+    record["dh0"][steps // 2:] = 0.0                     # exact zeros, drawn at the floor
+    return record
+
+
+def test_clipping_run_draws_every_curve_on_four_log_panels():
+    from matplotlib.figure import Figure
+    axes = Figure().subplots(2, 2)
+    plain, clipped = clipping_record(), clipping_record(seed=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                   # no log-of-zero or legend warnings
+        rnn_viz.plot_clipping_run(axes, plain, clipped, stop=1, mark=5)
+    assert all(ax.get_yscale() == "log" for ax in axes.flat)
+    lines = [len(ax.get_lines()) for ax in axes.flat]
+    # (a) 2 runs + threshold, (b) 5 parameters + dL/dh_0, (c) rho + slope, (d) 2 runs; plus
+    # the dotted mark in each panel.
+    assert lines == [3 + 1, 6 + 1, 2 + 1, 2 + 1]
+    dh0 = axes[0, 1].get_lines()[5].get_ydata()
+    assert np.all(dh0[6:] == 1e-16) and np.allclose(dh0[:6], plain["dh0"][:6])
+    assert np.allclose(axes[1, 1].get_lines()[0].get_ydata(), plain["loss"])
 
 
 def test_loss_curves_of_a_diverged_run_draw_without_warnings(data):

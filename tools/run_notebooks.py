@@ -26,7 +26,8 @@ def run(path):
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
                                  "language": "python"}
     start = time.perf_counter()
-    NotebookClient(nb, timeout=600, kernel_name="python3",
+    # record_timing=False: no execution timestamps in the cells (they would change every run).
+    NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False,
                    resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
     seconds = time.perf_counter() - start
     nb.metadata.pop("widgets", None)
