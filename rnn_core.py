@@ -11,6 +11,11 @@ Equations are numbered by the notebook that derives them: (3.4) is equation 4 of
 (1.x) are the forward pass of notebook 01, (3.x) and (4.x) backpropagation through time in
 notebooks 03 and 04.
 
+A gated recurrent unit (notebook 12, Eqs. (12.x)), in PyTorch's convention with the same
+readout and loss: ``gru_init_params``, ``gru_forward``, ``gru_backward``,
+``gru_loss_and_grads`` over a params dict with the keys ``GRU_PARAM_NAMES``;
+``train(..., cell="gru")`` trains it.
+
 A language model (notebook 11, Eqs. (11.x)) reads integer token ids and has an output at every
 step: ``lm_loss_and_grads`` (softmax cross-entropy, BPTT with Eq. (4.6)), ``sample`` (with a
 temperature) and ``adagrad_step`` (min-char-rnn's optimizer).
