@@ -11,6 +11,11 @@ Equations are numbered by the notebook that derives them: (3.4) is equation 4 of
 (1.x) are the forward pass of notebook 01, (3.x) and (4.x) backpropagation through time in
 notebooks 03 and 04.
 
+A gated recurrent unit (notebook 12, Eqs. (12.x)), in PyTorch's convention with the same
+readout and loss: ``gru_init_params``, ``gru_forward``, ``gru_backward``,
+``gru_loss_and_grads`` over a params dict with the keys ``GRU_PARAM_NAMES``;
+``train(..., cell="gru")`` trains it.
+
 A language model (notebook 11, Eqs. (11.x)) reads integer token ids and has an output at every
 step: ``lm_loss_and_grads`` (softmax cross-entropy, BPTT with Eq. (4.6)), ``sample`` (with a
 temperature) and ``adagrad_step`` (min-char-rnn's optimizer).
@@ -37,6 +42,9 @@ from numbers import Integral, Real
 import numpy as np
 
 PARAM_NAMES = ("Wxh", "Whh", "Why", "bh", "by")
+# The GRU's (notebook 12): update gate z, reset gate r, candidate n (PyTorch's names), readout.
+GRU_PARAM_NAMES = ("Wxz", "Whz", "bz", "Wxr", "Whr", "br", "Wxn", "Whn", "bxn", "bhn", "Why",
+                   "by")
 # _squares(a) is the sum of the squares of a's entries (BLAS dot): inf or NaN if any entry is,
 # and about 3 times cheaper than a.sum() on small arrays. SimpleRNN tests finiteness with it.
 _squares = np.vdot
@@ -63,8 +71,10 @@ def init_params(input_size, hidden_size, output_size, *, scale=0.01, seed=None):
     return _init_params(input_size, hidden_size, output_size, scale, seed, "scale")
 
 
-def _init_params(input_size, hidden_size, output_size, scale, seed, scale_name):
-    """init_params, with the name of the scale argument for the messages (train's init_scale)."""
+def _init_params(input_size, hidden_size, output_size, scale, seed, scale_name,
+                 names=PARAM_NAMES):
+    """init_params (or gru_init_params, with names=GRU_PARAM_NAMES), with the name of the scale
+    argument for the messages (train's init_scale). Weights are drawn in the order of names."""
     D = _check_size(input_size, "input_size")
     H = _check_size(hidden_size, "hidden_size")
     O = _check_size(output_size, "output_size")
@@ -73,13 +83,15 @@ def _init_params(input_size, hidden_size, output_size, scale, seed, scale_name):
         raise ValueError(f"{scale_name} must be at most 1e150, got {scale!r}: with larger "
                          "weights the squared error overflows float64 (0.01 to 1 is usual)")
     rng = _as_generator(seed)
-    return {
-        "Wxh": rng.standard_normal((H, D)) * scale,
-        "Whh": rng.standard_normal((H, H)) * scale,
-        "Why": rng.standard_normal((O, H)) * scale,
-        "bh": np.zeros((H, 1)),
-        "by": np.zeros((O, 1)),
-    }
+    size = {"D": D, "H": H, "O": O}
+    params = {}
+    for name in names:
+        rows, columns = _PARAM_SHAPES[name]
+        if columns == "1":                     # a bias
+            params[name] = np.zeros((size[rows], 1))
+        else:
+            params[name] = rng.standard_normal((size[rows], size[columns])) * scale
+    return params
 
 
 def sizes(params):
@@ -149,21 +161,10 @@ def backward(params, xs, hs, dy):
     """
     params = _check_params(params)
     X, batched = _check_xs(xs, params)
-    _, H, O = sizes(params)
-    T, B, _ = X.shape
-    hs = _as_real_array(hs, "hs")
-    expected = (B, T + 1, H) if batched else (T + 1, H)
-    if hs.shape != expected:
-        raise ValueError(f"hs has shape {hs.shape} but xs and params need {expected} "
-                         "(the hidden states h_0 ... h_T that forward returns)")
-    dy = _as_real_array(dy, "dy")
-    expected = (B, O) if batched else (O,)
-    if dy.shape != expected:
-        raise ValueError(f"dy has shape {dy.shape} but must have the shape of y, {expected}")
-    hs_rows = hs.transpose(1, 0, 2) if batched else hs[:, None]
+    hs_rows, dy = _check_hs_and_dy(hs, dy, params, X, batched, "forward")
     with np.errstate(over="ignore", invalid="ignore"):
         Z = _stack_states(hs_rows, X)
-        grads, dhs = _bptt(params, Z, dy.reshape(B, O), want_dhs=True)
+        grads, dhs = _bptt(params, Z, dy, want_dhs=True)
     _check_finite_result(dict(grads, dhs=dhs), params, "backward")
     return grads, (dhs.transpose(1, 0, 2) if batched else dhs[:, 0])
 
@@ -448,8 +449,8 @@ class TrainResult:
 
 def train(xs, target, *, hidden_size, learning_rate, epochs, seed=0, batch_size=None,
           clip_norm=None, bptt_steps=None, init_scale=0.01, params=None, h0=None, val_xs=None,
-          val_target=None):
-    """Train the RNN with plain (mini-batch) SGD on the mean squared error.
+          val_target=None, cell="rnn"):
+    """Train the RNN (or the GRU) with plain (mini-batch) SGD on the mean squared error.
 
     xs, target: one sequence (T,) / (T, D) with target (O,), or a batch (B, T, D), (B, O).
     hidden_size H, epochs: positive ints; learning_rate: a positive finite number.
@@ -463,6 +464,8 @@ def train(xs, target, *, hidden_size, learning_rate, epochs, seed=0, batch_size=
     params: optional starting parameters (copied, never modified); they fix the sizes.
     h0: the initial hidden state, None (zeros) or (H,) / (H, 1).
     val_xs, val_target: optional validation batch, scored after every epoch.
+    cell: "rnn", the simple RNN (params with the keys PARAM_NAMES), or "gru", the GRU of
+        notebook 12 (keys GRU_PARAM_NAMES; the weights drawn as ``gru_init_params`` does).
     Returns a ``TrainResult``.
 
     Divergence. Let L_first be the loss of the first batch of this call and
@@ -476,17 +479,18 @@ def train(xs, target, *, hidden_size, learning_rate, epochs, seed=0, batch_size=
     ``val_losses`` hold the epochs before it (all finite). A run that never diverges is
     not affected by the rule.
     """
+    names, forward_pass, backward_pass = _check_cell(cell)
     X, batched = _check_xs_shape_only(xs)
     B, D = X.shape[1:]
     rng = _as_generator(seed)                  # draws the initial weights, then batch orders
     if params is None:
         params = _init_params(D, hidden_size, _target_size(target, batched), init_scale, rng,
-                              "init_scale")
+                              "init_scale", names)
     else:
-        params = {name: value.copy() for name, value in _check_params(params).items()}
-        if _check_size(hidden_size, "hidden_size") != params["Whh"].shape[0]:
+        params = {name: value.copy() for name, value in _check_params(params, names).items()}
+        if _check_size(hidden_size, "hidden_size") != params["Why"].shape[1]:
             raise ValueError(f"hidden_size is {hidden_size} but params have hidden size "
-                             f"{params['Whh'].shape[0]}")
+                             f"{params['Why'].shape[1]}")
     X, batched = _check_xs(xs, params)
     Y = _check_target(target, params, B, batched)
     h0 = _check_h0(h0, params, 1)
@@ -505,13 +509,13 @@ def train(xs, target, *, hidden_size, learning_rate, epochs, seed=0, batch_size=
 
     result = TrainResult(params=params)
     limit = None                               # set by the first batch loss
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"), _one_blas_thread():
         for epoch in range(epochs):
             order = rng.permutation(B) if batch_size < B else np.arange(B)
             batch_losses = []
             for start in range(0, B, batch_size):
                 rows = order[start:start + batch_size]
-                y, Z = _forward(params, X[:, rows], h0)
+                y, cache = forward_pass(params, X[:, rows], h0)
                 loss, dy = _mse(y, Y[rows])
                 if limit is None:
                     limit = DIVERGENCE_FACTOR * loss if loss > 0 else math.inf
@@ -520,7 +524,7 @@ def train(xs, target, *, hidden_size, learning_rate, epochs, seed=0, batch_size=
                     result.divergence = _divergence_reason("the training loss of a batch",
                                                            loss, first_loss)
                     break
-                grads, _ = _bptt(params, Z, dy, bptt_steps)
+                grads, _ = backward_pass(params, cache, dy, bptt_steps)
                 if clip_norm is not None:
                     grads = _clip_grads(grads, clip_norm)
                 step = {name: params[name] - learning_rate * grads[name] for name in params}
@@ -539,7 +543,7 @@ def train(xs, target, *, hidden_size, learning_rate, epochs, seed=0, batch_size=
             else:
                 val_loss = None
                 if val_xs is not None:
-                    val_loss = _mse(_forward(params, val_X, h0)[0], val_Y)[0]
+                    val_loss = _mse(forward_pass(params, val_X, h0)[0], val_Y)[0]
                     if not (val_loss <= limit and math.isfinite(val_loss)):
                         result.params = params
                         result.divergence = _divergence_reason("the validation loss",
@@ -554,6 +558,30 @@ def train(xs, target, *, hidden_size, learning_rate, epochs, seed=0, batch_size=
             result.diverged_at = epoch
             break
     return result
+
+
+_BLAS = []                                     # threadpoolctl's controller, found once
+
+
+def _one_blas_thread():
+    """A context in which NumPy's BLAS runs on one thread. The products in train are small:
+    a second thread gains nothing, and one waiting for a busy core made them up to 100 times
+    slower (the (H, T*B) @ (T*B, H) gradient product at T = 64 on a shared 2-core machine)."""
+    if not _BLAS:                              # finding the libraries costs about 0.5 ms
+        from threadpoolctl import ThreadpoolController
+        _BLAS.append(ThreadpoolController())
+    return _BLAS[0].limit(limits=1, user_api="blas")
+
+
+def _check_cell(cell):
+    """What train runs for a cell: (parameter names, forward pass, BPTT), the private functions
+    on checked arrays as rows: forward(params, X, h0) -> (y, cache) and
+    bptt(params, cache, dy, bptt_steps) -> (grads, dhs)."""
+    if isinstance(cell, str) and cell == "rnn":
+        return PARAM_NAMES, _forward, _bptt
+    if isinstance(cell, str) and cell == "gru":
+        return GRU_PARAM_NAMES, _gru_forward, _gru_bptt
+    raise ValueError(f"cell must be 'rnn' (the simple RNN) or 'gru', got {cell!r}")
 
 
 def _divergence_reason(what, loss, first_loss):
@@ -773,6 +801,193 @@ class SimpleRNN:
         for name in PARAM_NAMES:
             _as_real_array(params[name], f"SimpleRNN.{name}")
         _check_param_shapes(params, owner="SimpleRNN.{}")
+
+
+# --------------------------------------------------------------------------------------
+# The gated recurrent unit, GRU (notebook 12)
+# --------------------------------------------------------------------------------------
+
+# PyTorch's convention (torch.nn.GRU), with the course's names: W_x* (H, D) multiplies x_t,
+# W_h* (H, H) multiplies h_{t-1}, sigma(a) = 1 / (1 + exp(-a)) is the logistic function:
+#
+#     r_t = sigma(W_xr x_t + W_hr h_{t-1} + b_r)                        reset gate, Eq. (12.1)
+#     z_t = sigma(W_xz x_t + W_hz h_{t-1} + b_z)                       update gate, Eq. (12.2)
+#     n_t = tanh(W_xn x_t + b_xn + r_t * (W_hn h_{t-1} + b_hn))          candidate, Eq. (12.3)
+#     h_t = (1 - z_t) * n_t + z_t * h_{t-1}                                           Eq. (12.4)
+#
+# (* is the elementwise product; notebook 12 writes the candidate n_t as h~_t, since n is the
+# count in L there). The readout and the loss are those of the simple RNN, Eqs. (1.3)-(1.4).
+# Inside, a batch is stored as rows, as above: h_t is hs[t], (B, H).
+
+def gru_init_params(input_size, hidden_size, output_size, *, scale=0.01, seed=None):
+    """Draw a GRU's parameters as ``init_params`` does: weights ~ N(0, scale^2), biases 0.
+
+    input_size D, hidden_size H, output_size O: positive ints.
+    scale: standard deviation of the weights, a positive number at most 1e150.
+    seed: None, an int or a ``np.random.Generator``; the same int gives the same arrays.
+    Returns a dict of float64 arrays with the keys GRU_PARAM_NAMES: Wxz, Wxr, Wxn (H, D);
+    Whz, Whr, Whn (H, H); bz, br, bxn, bhn (H, 1); Why (O, H); by (O, 1).
+    """
+    return _init_params(input_size, hidden_size, output_size, scale, seed, "scale",
+                        GRU_PARAM_NAMES)
+
+
+def gru_forward(params, xs, h0=None):
+    """Run the GRU over a sequence (or a batch of them) and read out y after the last step.
+
+    params: dict with the keys GRU_PARAM_NAMES (see ``gru_init_params`` for the shapes).
+    xs: one sequence (T,) (when D = 1) or (T, D); or a batch (B, T, D).
+    h0: initial hidden state; None (zeros), (H,) or (H, 1) (shared by the batch), or (H, B).
+    Returns (y, hs), shaped as ``forward`` returns them:
+        y: (O,) for one sequence, (B, O) for a batch                             Eq. (1.3)
+        hs: every hidden state including h0, so that ``hs[t]`` is h_t:
+            (T + 1, H) for one sequence, (B, T + 1, H) for a batch       Eqs. (12.1)-(12.4)
+    """
+    params = _check_params(params, GRU_PARAM_NAMES)
+    X, batched = _check_xs(xs, params)
+    h0 = _check_h0(h0, params, X.shape[1])
+    with np.errstate(over="ignore", invalid="ignore"):
+        y, cache = _gru_forward(params, X, h0)
+    _check_finite_result({"y": y}, params, "gru_forward")
+    hs = cache["hs"]
+    return (y, hs.transpose(1, 0, 2)) if batched else (y[0], hs[:, 0])
+
+
+def gru_backward(params, xs, hs, dy):
+    """Backpropagation through time in the GRU: gradients of the loss given dL/dy.
+
+    params, xs: as for ``gru_forward``; hs: the hidden states that ``gru_forward`` returned
+    for them (the gates are computed again from hs and xs, Eqs. (12.1)-(12.3)).
+    dy: dL/dy, the same shape as y: (O,) for one sequence, (B, O) for a batch.
+    Returns (grads, dhs):
+        grads: dict with the keys and shapes of params               Eqs. (3.2), (12.10)
+        dhs: the total derivatives dL/dh_t, the same shape as hs (Eq. (12.9)); ``dhs[0]``
+             is dL/dh_0, ``dhs[T]`` is dL/dh_T (Eq. (3.3)).
+    """
+    params = _check_params(params, GRU_PARAM_NAMES)
+    X, batched = _check_xs(xs, params)
+    hs_rows, dy = _check_hs_and_dy(hs, dy, params, X, batched, "gru_forward")
+    with np.errstate(over="ignore", invalid="ignore"):
+        cache = dict(zip(("r", "z", "u", "n"), _gru_gates(params, _gru_input_terms(params, X),
+                                                          hs_rows[:-1])), X=X, hs=hs_rows)
+        grads, dhs = _gru_bptt(params, cache, dy, want_dhs=True)
+    _check_finite_result(dict(grads, dhs=dhs), params, "gru_backward")
+    return grads, (dhs.transpose(1, 0, 2) if batched else dhs[:, 0])
+
+
+def gru_loss_and_grads(params, xs, target, h0=None):
+    """The loss of the GRU on (xs, target) and its exact gradient for every parameter.
+
+    params: dict with the keys GRU_PARAM_NAMES (see ``gru_init_params``).
+    xs: one sequence (T,) (when D = 1) or (T, D) with target (O,);
+        or a batch (B, T, D) with target (B, O).
+    h0: None (zeros), (H,) or (H, 1) (shared by the batch), or (H, B).
+    Returns (loss, grads): loss = mean((y - target)**2) over all O * B elements, a float
+    (Eq. (1.4)); grads: dict with the keys and shapes of params (Eqs. (3.2), (12.6)-(12.10)).
+    """
+    params = _check_params(params, GRU_PARAM_NAMES)
+    X, batched = _check_xs(xs, params)
+    Y = _check_target(target, params, X.shape[1], batched)
+    h0 = _check_h0(h0, params, X.shape[1])
+    with np.errstate(over="ignore", invalid="ignore"):
+        y, cache = _gru_forward(params, X, h0)
+        loss, dy = _mse(y, Y)
+        grads, _ = _gru_bptt(params, cache, dy)
+    _check_finite_result(dict(grads, loss=loss), params, "gru_loss_and_grads")
+    return loss, grads
+
+
+def _sigmoid(a):
+    """The logistic function 1 / (1 + exp(-a)); its derivative is sigma (1 - sigma)."""
+    return 1.0 / (1.0 + np.exp(-a))            # exp(-a) = inf for a < -709 gives 0, exactly
+
+
+def _gru_input_terms(params, X):
+    """The terms of Eqs. (12.1)-(12.3) that depend on x_t alone, for every step at once, as
+    rows: X (T, B, D) -> (W_xr x_t + b_r, W_xz x_t + b_z, W_xn x_t + b_xn), each (T, B, H)."""
+    T, B, D = X.shape
+    rows = X.reshape(T * B, D)                 # one product over all T * B rows each
+    return tuple((np.dot(rows, params[weight].T) + params[bias].T).reshape(T, B, -1)
+                 for weight, bias in (("Wxr", "br"), ("Wxz", "bz"), ("Wxn", "bxn")))
+
+
+def _gru_gates(params, inputs, h_prev):
+    """Eqs. (12.1)-(12.3) as rows, for one step or for every step at once: inputs, the three
+    terms of _gru_input_terms (each (B, H), or (T, B, H)), and h_prev = h_{t-1} of the same
+    shape -> (r, z, u, n), where u = W_hn h_{t-1} + b_hn is the term that r_t gates."""
+    input_r, input_z, input_n = inputs
+    r = _sigmoid(input_r + h_prev @ params["Whr"].T)                          # Eq. (12.1)
+    z = _sigmoid(input_z + h_prev @ params["Whz"].T)                          # Eq. (12.2)
+    u = h_prev @ params["Whn"].T + params["bhn"].T
+    n = np.tanh(input_n + r * u)                                              # Eq. (12.3)
+    return r, z, u, n
+
+
+def _gru_forward(params, X, h0):
+    """The GRU's forward pass on checked arrays, as rows: X (T, B, D), h0 (1 or B, H)
+    -> (y (B, O), cache), cache a dict with X, hs (T+1, B, H) and the gates r, z, u, n of
+    every step (T, B, H) (see _gru_gates). An h0 of one row is shared by the whole batch."""
+    T, B, _ = X.shape
+    H = params["Whz"].shape[0]
+    inputs = _gru_input_terms(params, X)
+    hs = np.empty((T + 1, B, H))
+    hs[0] = h0
+    gates = np.empty((4, T, B, H))             # r, z, u, n of every step
+    for t in range(1, T + 1):                  # h_t needs h_{t-1}: step by step
+        r, z, u, n = _gru_gates(params, [term[t - 1] for term in inputs], hs[t - 1])
+        hs[t] = (1.0 - z) * n + z * hs[t - 1]                                 # Eq. (12.4)
+        gates[:, t - 1] = r, z, u, n
+    y = np.dot(hs[T], params["Why"].T) + params["by"].T                      # Eq. (1.3)
+    return y, dict(zip(("r", "z", "u", "n"), gates), X=X, hs=hs)
+
+
+def _gru_bptt(params, cache, dy, bptt_steps=None, want_dhs=False):
+    """BPTT through the GRU on checked arrays, as rows: cache from _gru_forward, dy (B, O)
+    -> (grads, dhs); dhs (T+1, B, H), where dhs[t] is dL/dh_t, or None unless want_dhs.
+
+    bptt_steps = k truncates BPTT as in _bptt_stacked: the recursion stops after k steps back,
+    as if h_{T-k} were a fixed input.
+    """
+    X, hs, r, z, u, n = (cache[key] for key in ("X", "hs", "r", "z", "u", "n"))
+    T, B, H = r.shape
+    h_prev = hs[:T]                            # h_{t-1} for t = 1 ... T
+    first = 1 if bptt_steps is None else max(1, T - bptt_steps + 1)  # earliest step reached
+    # The local derivatives of Eqs. (12.6)-(12.8), for every t at once:
+    dn_local = (1.0 - z) * (1.0 - n ** 2)      # dh_t/da~_t, through the candidate
+    dz_local = (h_prev - n) * z * (1.0 - z)    # dh_t/da^z_t, through the update gate
+    dr_local = u * r * (1.0 - r)               # da~_t/da^r_t, through the reset gate
+    # deltas[:, t-1] will be (delta~_t, delta^z_t, delta^r_t); 0 before `first` (truncated).
+    deltas = np.zeros((3, T, B, H))
+    dhs = np.zeros((T + 1, B, H)) if want_dhs else None
+    Whz, Whr, Whn = params["Whz"], params["Whr"], params["Whn"]
+    dh = np.dot(dy, params["Why"])             # dL/dh_T, Eq. (3.3)
+    for t in range(T, first - 1, -1):          # backwards in time: dL/dh_t needs step t+1
+        if want_dhs:
+            dhs[t] = dh
+        delta_n = deltas[0, t - 1] = dh * dn_local[t - 1]                    # Eq. (12.6)
+        delta_z = deltas[1, t - 1] = dh * dz_local[t - 1]                    # Eq. (12.7)
+        delta_r = deltas[2, t - 1] = delta_n * dr_local[t - 1]               # Eq. (12.8)
+        if t > first or want_dhs:              # the last product, dL/dh_{first-1}, if asked
+            # As rows, W^T v is v^T W; the first term is the additive path.
+            dh = (z[t - 1] * dh + np.dot(delta_z, Whz) + np.dot(delta_r, Whr)
+                  + np.dot(r[t - 1] * delta_n, Whn))                         # Eq. (12.9)
+    if want_dhs:
+        dhs[first - 1] = dh
+    # Eq. (12.10): sums over t and over the batch, one product over all T * B rows each.
+    delta_n, delta_z, delta_r = deltas.reshape(3, T * B, H)
+    delta_u = r.reshape(T * B, H) * delta_n    # dL/du_t = r_t * delta~_t
+    X, h_prev = X.reshape(T * B, -1), h_prev.reshape(T * B, H)
+    grads = {
+        "Wxz": np.dot(delta_z.T, X), "Whz": np.dot(delta_z.T, h_prev),
+        "bz": delta_z.sum(axis=0)[:, None],
+        "Wxr": np.dot(delta_r.T, X), "Whr": np.dot(delta_r.T, h_prev),
+        "br": delta_r.sum(axis=0)[:, None],
+        "Wxn": np.dot(delta_n.T, X), "Whn": np.dot(delta_u.T, h_prev),
+        "bxn": delta_n.sum(axis=0)[:, None], "bhn": delta_u.sum(axis=0)[:, None],
+        "Why": np.dot(dy.T, hs[T]),                                           # Eq. (3.2)
+        "by": dy.sum(axis=0)[:, None],                                        # Eq. (3.2)
+    }
+    return grads, dhs
 
 
 # --------------------------------------------------------------------------------------
@@ -1113,7 +1328,7 @@ def _check_finite_result(results, params, where):
         return
     for name, value in results.items():
         if not np.all(np.isfinite(value)):
-            biggest = max(PARAM_NAMES, key=lambda p: float(np.max(np.abs(params[p]))))
+            biggest = max(params, key=lambda p: float(np.max(np.abs(params[p]))))
             raise ValueError(
                 f"{where}: {name} overflowed to inf or NaN although every input is finite: "
                 f"the weights are too large for float64 (largest |entry| "
@@ -1140,47 +1355,69 @@ def _as_real_array(value, name):
     return array if array.dtype is _FLOAT64 else array.astype(np.float64)
 
 
-def _check_params(params):
+def _check_params(params, names=PARAM_NAMES):
+    """params as a dict of float64 arrays with the keys names (PARAM_NAMES, the simple RNN's,
+    or GRU_PARAM_NAMES) and the shapes that _PARAM_SHAPES gives them."""
     if not isinstance(params, dict):
-        raise TypeError(f"params must be a dict with keys {PARAM_NAMES}, "
+        raise TypeError(f"params must be a dict with keys {names}, "
                         f"got {type(params).__name__}")
-    missing = [name for name in PARAM_NAMES if name not in params]
+    missing = [name for name in names if name not in params]
     if missing:
-        raise ValueError(f"params is missing key(s) {missing}; expected {PARAM_NAMES}")
-    checked = {name: _as_real_array(params[name], f"params['{name}']") for name in PARAM_NAMES}
-    _check_param_shapes(checked)
+        other = GRU_PARAM_NAMES if names is PARAM_NAMES else PARAM_NAMES
+        hint = ""
+        if all(name in params for name in other):
+            hint = (" (these are a GRU's params: use gru_forward, gru_backward, "
+                    "gru_loss_and_grads, or train with cell='gru')" if names is PARAM_NAMES else
+                    " (these are the simple RNN's params: use forward, backward, loss_and_grads, "
+                    "or train with cell='rnn'; gru_init_params makes a GRU's)")
+        raise ValueError(f"params is missing key(s) {missing}; expected {names}{hint}")
+    checked = {name: _as_real_array(params[name], f"params['{name}']") for name in names}
+    _check_param_shapes(checked, names=names)
     return checked
 
 
-def _check_param_shapes(params, owner="params['{}']"):
-    """Raise unless the arrays have the shapes Wxh (H, D), Whh (H, H), Why (O, H), bh (H, 1),
-    by (O, 1) for some positive D, H, O. owner formats the names in the message."""
-    try:  # the common case first, cheaply (SimpleRNN.forward runs this on every call)
-        H, D = params["Wxh"].shape
-        O, _ = params["Why"].shape
-        if H and D and O and (params["Whh"].shape, params["Why"].shape, params["bh"].shape,
-                              params["by"].shape) == ((H, H), (O, H), (H, 1), (O, 1)):
-            return
-    except (AttributeError, ValueError):  # not an array, or not 2-D: diagnosed below
-        pass
-    for name in PARAM_NAMES:
+# The shape of every parameter in the sizes D, H, O: the simple RNN's and the GRU's.
+_PARAM_SHAPES = {"Wxh": "HD", "Whh": "HH", "Why": "OH", "bh": "H1", "by": "O1",
+                 "Wxz": "HD", "Whz": "HH", "bz": "H1", "Wxr": "HD", "Whr": "HH", "br": "H1",
+                 "Wxn": "HD", "Whn": "HH", "bxn": "H1", "bhn": "H1"}
+
+
+def _check_param_shapes(params, owner="params['{}']", names=PARAM_NAMES):
+    """Raise unless the arrays params[name] for name in names have the shapes of
+    _PARAM_SHAPES (Wxh (H, D), Whh (H, H), Why (O, H), bh (H, 1), by (O, 1); the GRU's
+    likewise) for some positive D, H, O; names[0] is the input weight, (H, D).
+    owner formats the names in the message."""
+    if names is PARAM_NAMES:
+        try:  # the common case first, cheaply (SimpleRNN.forward runs this on every call)
+            H, D = params["Wxh"].shape
+            O, _ = params["Why"].shape
+            if H and D and O and (params["Whh"].shape, params["Why"].shape, params["bh"].shape,
+                                  params["by"].shape) == ((H, H), (O, H), (H, 1), (O, 1)):
+                return
+        except (AttributeError, ValueError):  # not an array, or not 2-D: diagnosed below
+            pass
+    for name in names:
         if not isinstance(params[name], np.ndarray):
             raise TypeError(f"{owner.format(name)} must be a NumPy array, "
                             f"got {type(params[name]).__name__}")
-    shapes = {name: params[name].shape for name in PARAM_NAMES}
+    shapes = {name: params[name].shape for name in names}
     for name, shape in shapes.items():
         if len(shape) != 2:
             raise ValueError(f"{owner.format(name)} must be 2-D, got shape {shape}")
-    H, D = shapes["Wxh"]
+    first = names[0]
+    H, D = shapes[first]
     O = shapes["Why"][0]
-    if shapes["Whh"][0] != shapes["Whh"][1]:
-        raise ValueError(f"{owner.format('Whh')} must be square (H, H), got shape "
-                         f"{shapes['Whh']}")
-    expected = {"Wxh": (H, D), "Whh": (H, H), "Why": (O, H), "bh": (H, 1), "by": (O, 1)}
-    for name, shape in expected.items():
-        if shapes[name] != shape:
+    for name in names:
+        if _PARAM_SHAPES[name] == "HH" and shapes[name][0] != shapes[name][1]:
+            raise ValueError(f"{owner.format(name)} must be square (H, H), got shape "
+                             f"{shapes[name]}")
+    size = {"D": D, "H": H, "O": O, "1": 1}
+    for name in names:
+        rows, columns = _PARAM_SHAPES[name]
+        if shapes[name] != (size[rows], size[columns]):
             raise ValueError(f"{owner.format(name)} has shape {shapes[name]}, expected "
-                             f"{shape} (Wxh is (H, D) = {(H, D)}, Why is (O, H))")
+                             f"{(size[rows], size[columns])} ({first} is (H, D) = {(H, D)}, "
+                             "Why is (O, H))")
     if H == 0 or D == 0 or O == 0:
         raise ValueError(f"params have a zero size: D={D}, H={H}, O={O}")
 
@@ -1210,12 +1447,30 @@ def _check_xs_shape_only(xs, name="xs"):
 
 def _check_xs(xs, params, name="xs"):
     X, batched = _check_xs_shape_only(xs, name)
-    D = params["Wxh"].shape[1]
+    weight = "Wxh" if "Wxh" in params else "Wxz"           # the GRU has no Wxh
+    D = params[weight].shape[1]
     if X.shape[2] != D:
         want = "(T, D) or (B, T, D)" if D > 1 else "(T,), (T, 1) or (B, T, 1)"
-        raise ValueError(f"{name} has shape {np.shape(xs)} but Wxh expects input_size {D}: "
-                         f"pass {name} of shape {want} with D = {D}")
+        raise ValueError(f"{name} has shape {np.shape(xs)} but {weight} expects input_size "
+                         f"{D}: pass {name} of shape {want} with D = {D}")
     return X, batched
+
+
+def _check_hs_and_dy(hs, dy, params, X, batched, source):
+    """hs as rows (T+1, B, H) and dy as (B, O), for backward (source "forward") and
+    gru_backward (source "gru_forward", which returns such hs)."""
+    T, B, _ = X.shape
+    O, H = params["Why"].shape
+    hs = _as_real_array(hs, "hs")
+    expected = (B, T + 1, H) if batched else (T + 1, H)
+    if hs.shape != expected:
+        raise ValueError(f"hs has shape {hs.shape} but xs and params need {expected} "
+                         f"(the hidden states h_0 ... h_T that {source} returns)")
+    dy = _as_real_array(dy, "dy")
+    expected = (B, O) if batched else (O,)
+    if dy.shape != expected:
+        raise ValueError(f"dy has shape {dy.shape} but must have the shape of y, {expected}")
+    return (hs.transpose(1, 0, 2) if batched else hs[:, None]), dy.reshape(B, O)
 
 
 def _target_size(target, batched):
@@ -1247,7 +1502,7 @@ def _check_target(target, params, B, batched, name="target"):
 
 def _check_h0(h0, params, B, name="h0"):
     """h0 as rows: (1, H) (shared by the batch: _forward broadcasts it) or (B, H)."""
-    H = params["Whh"].shape[0]
+    H = params["Why"].shape[1]                 # the simple RNN's and the GRU's
     if h0 is None:
         return np.zeros((1, H))
     h0 = _as_real_array(h0, name)

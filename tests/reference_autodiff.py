@@ -2,8 +2,9 @@
 
 It knows nothing about RNNs or BPTT. It records each operation of the forward computation
 and applies the chain rule backwards through the recorded graph, like micrograd but on
-arrays. ``rnn_loss`` builds the RNN's loss from these operations, step by step, so that the
-gradients it finds are derived by the machine rather than by hand.
+arrays. ``rnn_loss_and_grads`` and ``gru_loss_and_grads`` build the loss of the simple RNN and
+of the GRU from these operations, step by step, so that the gradients it finds are derived by
+the machine rather than by hand.
 """
 
 import numpy as np
@@ -30,6 +31,15 @@ class Tensor:
         return Tensor(self.value - other.value,
                       [(self, lambda g: _sum_to_shape(g, self.value.shape)),
                        (other, lambda g: -_sum_to_shape(g, other.value.shape))])
+
+    def __mul__(self, other):                      # elementwise, with broadcasting
+        return Tensor(self.value * other.value,
+                      [(self, lambda g: _sum_to_shape(g * other.value, self.value.shape)),
+                       (other, lambda g: _sum_to_shape(g * self.value, other.value.shape))])
+
+    def sigmoid(self):
+        out = 1.0 / (1.0 + np.exp(-self.value))
+        return Tensor(out, [(self, lambda g: g * out * (1.0 - out))])
 
     def tanh(self):
         out = np.tanh(self.value)
@@ -86,3 +96,27 @@ def rnn_loss_and_grads(params, xs, target, h0):
     loss = (y - Tensor(target.T)).square().mean()
     loss.backward()
     return float(loss.value), {name: w.grad for name, w in weights.items()}, h0_tensor.grad
+
+
+def gru_loss_and_grads(params, xs, target, h0):
+    """Loss mean((y - target)**2) of the many-to-one GRU (PyTorch's equations) and its
+    gradients, by autodiff.
+
+    params: dict Wxz, Wxr, Wxn (H, D); Whz, Whr, Whn (H, H); bz, br, bxn, bhn (H, 1);
+    Why (O, H), by (O, 1). xs: (B, T, D); target: (B, O); h0: (H, B).
+    Returns (loss, grads, dh0), grads a dict like params and dh0 the gradient for h0.
+    """
+    w = {name: Tensor(value) for name, value in params.items()}
+    h0_tensor = Tensor(h0)
+    h = h0_tensor
+    ones = Tensor(np.ones_like(h0))
+    for t in range(xs.shape[1]):
+        x_t = Tensor(xs[:, t, :].T)                                    # (D, B)
+        r = (w["Wxr"] @ x_t + w["Whr"] @ h + w["br"]).sigmoid()
+        z = (w["Wxz"] @ x_t + w["Whz"] @ h + w["bz"]).sigmoid()
+        n = (w["Wxn"] @ x_t + w["bxn"] + r * (w["Whn"] @ h + w["bhn"])).tanh()
+        h = (ones - z) * n + z * h
+    y = w["Why"] @ h + w["by"]                                         # (O, B)
+    loss = (y - Tensor(target.T)).square().mean()
+    loss.backward()
+    return float(loss.value), {name: tensor.grad for name, tensor in w.items()}, h0_tensor.grad

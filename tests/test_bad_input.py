@@ -207,6 +207,101 @@ CORE_CASES = [
 ]
 
 
+# The GRU: D = 2, H = 4, O = 3, B = 2, T = 5 as above; PG are a GRU's params.
+PG = rnn_core.gru_init_params(2, 4, 3, scale=0.5, seed=RNG)
+YG, HSG = rnn_core.gru_forward(PG, XS)
+_, DYG = rnn_core.mse_loss(YG, TARGET)
+HUGE_G = {name: value * 1e200 + 1e200 for name, value in PG.items()}  # y ~ 1e200: loss inf
+# b_xn saturates the candidate: h_t -> 1, so y = W_hy h_T + b_y = 4e308 * (1 - 2^-T): inf
+HUGE_OUT_G = dict(PG, bxn=np.full((4, 1), 1e3), Why=np.full((3, 4), 1e308))
+SHARED += [PG, YG, HSG, DYG, HUGE_G, HUGE_OUT_G]
+
+GRU_CASES = [
+    ("gru_init_params D 0", lambda: rnn_core.gru_init_params(0, 4, 3), ValueError,
+     "input_size"),
+    ("gru_init_params H float", lambda: rnn_core.gru_init_params(2, 4.0, 3), ValueError,
+     "hidden_size"),
+    ("gru_init_params O str", lambda: rnn_core.gru_init_params(2, 4, "3"), ValueError,
+     "output_size"),
+    ("gru_init_params scale 0", lambda: rnn_core.gru_init_params(2, 4, 3, scale=0.0),
+     ValueError, "scale"),
+    ("gru_init_params scale 1e308", lambda: rnn_core.gru_init_params(2, 4, 3, scale=1e308),
+     ValueError, "scale"),
+    ("gru_init_params seed -1", lambda: rnn_core.gru_init_params(2, 4, 3, seed=-1), ValueError,
+     "seed"),
+    ("gru_init_params seed float", lambda: rnn_core.gru_init_params(2, 4, 3, seed=0.5),
+     TypeError, "seed"),
+    ("gru_forward params list", lambda: rnn_core.gru_forward([PG], XS), TypeError, "params"),
+    ("gru_forward simple RNN params", lambda: rnn_core.gru_forward(P, XS), ValueError,
+     "gru_init_params"),
+    ("gru_forward missing key", lambda: rnn_core.gru_forward(
+        {k: v for k, v in PG.items() if k != "bhn"}, XS), ValueError, "bhn"),
+    ("gru_forward NaN weight", lambda: rnn_core.gru_forward(
+        with_param(PG, "Whr", np.full((4, 4), np.nan)), XS), ValueError, "Whr"),
+    ("gru_forward complex weight", lambda: rnn_core.gru_forward(
+        with_param(PG, "Wxn", PG["Wxn"] + 1j), XS), TypeError, "Wxn"),
+    ("gru_forward ragged weight", lambda: rnn_core.gru_forward(
+        with_param(PG, "bz", [[0.0], [0.0, 1.0]]), XS), TypeError, "bz"),
+    ("gru_forward Whz not square", lambda: rnn_core.gru_forward(
+        with_param(PG, "Whz", np.zeros((4, 3))), XS), ValueError, "Whz"),
+    ("gru_forward bhn wrong shape", lambda: rnn_core.gru_forward(
+        with_param(PG, "bhn", np.zeros((3, 1))), XS), ValueError, "bhn"),
+    ("gru_forward Wxr wrong D", lambda: rnn_core.gru_forward(
+        with_param(PG, "Wxr", np.zeros((4, 3))), XS), ValueError, "Wxr"),
+    ("gru_forward bz 1-D", lambda: rnn_core.gru_forward(with_param(PG, "bz", np.zeros(4)), XS),
+     ValueError, "bz"),
+    ("gru_forward xs wrong D", lambda: rnn_core.gru_forward(PG, np.ones((5, 3))), ValueError,
+     "Wxz expects input_size 2"),
+    ("gru_forward xs 4-D", lambda: rnn_core.gru_forward(PG, np.ones((1, 2, 5, 2))), ValueError,
+     "xs"),
+    ("gru_forward xs empty", lambda: rnn_core.gru_forward(PG, np.ones((0, 2))), ValueError, "xs"),
+    ("gru_forward xs NaN", lambda: rnn_core.gru_forward(PG, XS * np.nan), ValueError, "xs"),
+    ("gru_forward h0 wrong H", lambda: rnn_core.gru_forward(PG, XS, np.zeros(7)), ValueError,
+     "h0"),
+    ("gru_forward h0 wrong B", lambda: rnn_core.gru_forward(PG, XS, np.zeros((4, 3))),
+     ValueError, "h0"),
+    ("gru_forward huge params overflow", lambda: rnn_core.gru_forward(HUGE_OUT_G, XS),
+     ValueError, "overflow"),
+    ("gru_backward hs wrong shape", lambda: rnn_core.gru_backward(PG, XS, HSG[:, :-1], DYG),
+     ValueError, "gru_forward"),
+    ("gru_backward hs of one sequence", lambda: rnn_core.gru_backward(PG, XS, HSG[0], DYG),
+     ValueError, "hs"),
+    ("gru_backward dy wrong shape", lambda: rnn_core.gru_backward(PG, XS, HSG, DYG[:, :2]),
+     ValueError, "dy"),
+    ("gru_backward dy NaN", lambda: rnn_core.gru_backward(PG, XS, HSG, DYG * np.nan),
+     ValueError, "dy"),
+    ("gru_backward hs str", lambda: rnn_core.gru_backward(PG, XS, "hs", DYG), TypeError, "hs"),
+    ("gru_backward simple RNN params", lambda: rnn_core.gru_backward(P, XS, HSG, DYG),
+     ValueError, "params"),
+    ("gru_backward huge params overflow",
+     lambda: rnn_core.gru_backward(HUGE_OUT_G, XS, HSG, DYG * 1e300), ValueError, "overflow"),
+    ("gru_loss_and_grads target shape", lambda: rnn_core.gru_loss_and_grads(PG, XS, TARGET[:, :2]),
+     ValueError, "target"),
+    ("gru_loss_and_grads target of one sequence",
+     lambda: rnn_core.gru_loss_and_grads(PG, XS, TARGET[0]), ValueError, "target"),
+    ("gru_loss_and_grads target NaN",
+     lambda: rnn_core.gru_loss_and_grads(PG, XS, TARGET * np.nan), ValueError, "target"),
+    ("gru_loss_and_grads h0 str", lambda: rnn_core.gru_loss_and_grads(PG, XS, TARGET, "0"),
+     TypeError, "h0"),
+    ("gru_loss_and_grads huge params", lambda: rnn_core.gru_loss_and_grads(HUGE_G, XS, TARGET),
+     ValueError, "overflow"),
+    ("forward with a GRU's params", lambda: rnn_core.forward(PG, XS), ValueError, "gru_forward"),
+    ("loss_and_grads with a GRU's params", lambda: rnn_core.loss_and_grads(PG, XS, TARGET),
+     ValueError, "GRU"),
+    ("train cell unknown", lambda: train(cell="lstm"), ValueError, "cell"),
+    ("train cell not a string", lambda: train(cell=["gru"]), ValueError, "cell"),
+    ("train cell gru with simple RNN params", lambda: train(cell="gru", params=P), ValueError,
+     "gru_init_params"),
+    ("train cell rnn with GRU params", lambda: train(params=PG), ValueError, "gru_forward"),
+    ("train cell gru hidden_size vs params", lambda: train(cell="gru", params=PG, hidden_size=5),
+     ValueError, "hidden_size"),
+    ("train cell gru bptt_steps 0", lambda: train(cell="gru", bptt_steps=0), ValueError,
+     "bptt_steps"),
+    ("train cell gru xs wrong D", lambda: train(cell="gru", params=PG, xs=np.ones((2, 5, 3))),
+     ValueError, "Wxz"),
+]
+
+
 def training_explorer(**kwargs):
     xs, target = rnn_viz.arithmetic_sequences(12, seed=0)
     data = dict(train_xs=xs[:8], train_target=target[:8], val_xs=xs[8:], val_target=target[8:])
@@ -400,9 +495,15 @@ def test_bad_input_to_rnn_viz(call, error, word):
     check_row(call, error, word)
 
 
+@pytest.mark.parametrize("call, error, word", [case[1:] for case in GRU_CASES],
+                         ids=[case[0] for case in GRU_CASES])
+def test_bad_input_to_the_gru(call, error, word):
+    check_row(call, error, word)
+
+
 def test_every_public_function_has_a_row():
     """A public function or class added later must get its rows in the tables above."""
-    for module, cases in [(rnn_core, CORE_CASES), (rnn_viz, VIZ_CASES)]:
+    for module, cases in [(rnn_core, CORE_CASES + GRU_CASES), (rnn_viz, VIZ_CASES)]:
         public = {name for name, value in vars(module).items()
                   if not name.startswith("_") and (inspect.isfunction(value)
                                                    or inspect.isclass(value))
