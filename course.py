@@ -6,6 +6,7 @@
     python course.py check       check the environment (versions, rnn_core, widgets)
     python course.py notebooks   re-execute every notebook top to bottom and store its outputs
     python course.py student     build the student edition (tools/student_edition.py)
+    python course.py grade DIR   grade the students' notebooks in DIR (tools/grade.py)
     python course.py bench       run the benchmarks (benchmarks/README.md)
     python course.py lint        run ruff on the code (arguments go to `ruff check`)
     python course.py lock        record the venv's versions in constraints/current.txt
@@ -61,6 +62,8 @@ USAGE = """usage: python course.py COMMAND [ARGS...]
   check       check the environment: versions, rnn_core, widgets
   notebooks   re-execute every notebook and store its outputs
   student     build the student edition (tools/student_edition.py)
+  grade DIR   run the checks on every student's notebooks in DIR (one folder per
+              student); writes DIR/grades.csv (tools/grade.py)
   bench       run the benchmarks
   lint        run ruff on the code (arguments go to `ruff check`)
   lock        record the venv's package versions in constraints/current.txt
@@ -528,6 +531,8 @@ COMMANDS = {
         python, os.path.join("tools", "run_notebooks.py"), extra),
     "student": lambda python, extra: command_script(
         python, os.path.join("tools", "student_edition.py"), extra),
+    "grade": lambda python, extra: command_script(
+        python, os.path.join("tools", "grade.py"), extra),
     "bench": lambda python, extra: command_script(
         python, os.path.join("benchmarks", "bench.py"), extra),
     "lint": command_lint,

@@ -3,7 +3,7 @@
 # all the work and also runs on Windows). Kept free of arrays and of `set -u`, so that macOS's
 # /bin/bash 3.2 runs it too.
 #
-#   bash course.sh lab | test | check | notebooks | student | bench | lint | lock |
+#   bash course.sh lab | test | check | notebooks | student | grade | bench | lint | lock |
 #                  test-lowest | test-numerics | site | slides
 set -e
 cd "$(dirname "$0")"

@@ -407,6 +407,8 @@ CLI_BAD_INPUT = [
     (["notebooks", "notebooks/no_such_lesson.ipynb"], {}, "not a notebook file"),
     (["notebooks", "--force"], {}, "not a notebook file"),
     (["student", "--no-such-option"], {}, "unrecognized arguments"),
+    (["grade"], {}, "the following arguments are required: folder"),
+    (["grade", "no_such_folder"], {}, "is not a folder"),
     (["bench", "--no-such-option"], {}, "unrecognized arguments"),
     (["lint", "--no-such-option"], {}, "--no-such-option"),
     (["lock", "now"], {}, "takes no arguments"),

@@ -7,6 +7,7 @@ none of their solution lines and runs top to bottom with every check saying "not
 yet".
 """
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,9 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 import student_edition  # noqa: E402
+import student_solutions as solutions  # noqa: E402
 
 SOLUTION_LINE = "return np.tanh(Wxh @ x_t + Whh @ h_prev + bh)"
 
@@ -197,6 +200,11 @@ def test_the_student_edition_has_no_solutions_and_runs_with_not_implemented_chec
                 inside = False
             if inside and line.strip() and not line.strip().startswith("# HINT"):
                 assert line not in code.splitlines(), (name, line)
+                # Nor anywhere in the worked code: no solution in reach (comments aside).
+                statement = line.split("#")[0].strip()
+                if len(statement) > 20 and not statement.startswith(
+                        ("return ", '"', "for ", "if ", "while ", "else")):
+                    assert statement not in without_comments(code), (name, statement)
             if "### BEGIN SOLUTION" in line:
                 inside = True
     NotebookClient(nb, timeout=300, kernel_name="python3",
@@ -208,3 +216,137 @@ def test_the_student_edition_has_no_solutions_and_runs_with_not_implemented_chec
         text = "".join(output.get("data", {}).get("text/plain", "")
                        for output in cell.outputs)
         assert "not implemented yet" in text, (name, text)
+    # The later cells fall back on rnn_core, and say so.
+    used = using_lines(nb)
+    assert used and all(line.startswith("Using rnn_core") and "not implemented yet" in line
+                        for line in used), used
+
+
+def without_comments(code):
+    return "\n".join(line.split("#")[0].rstrip() for line in code.splitlines())
+
+
+def using_lines(nb):
+    """The lines that cells printed about whose function they use."""
+    return [line for cell in nb.cells if cell.cell_type == "code" for output in cell.outputs
+            if output.get("output_type") == "stream"
+            for line in output.get("text", "").splitlines() if line.startswith("Using ")]
+
+
+def test_every_exercise_has_two_collapsed_hints_and_no_solution_in_its_stub(
+        student_edition_of_the_course):
+    for name in EXERCISE_NOTEBOOKS:
+        nb = nbformat.read(student_edition_of_the_course / name, as_version=4)
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type == "code" and "raise NotImplementedError(" in cell.source:
+                task = next(c for c in reversed(nb.cells[:index]) if c.cell_type == "markdown")
+                hints = re.findall(r"<details><summary>(Hint[^<]*)</summary>", task.source)
+                assert len(hints) == 2 and hints[0].startswith("Hint 1") \
+                    and hints[1].startswith("Hint 2"), (name, hints)
+                message = re.search(r'raise NotImplementedError\("([^"]*)"\)', cell.source)
+                assert message.group(1) == student_edition.DEFAULT_HINT, (name, message)
+
+
+@pytest.fixture(scope="module")
+def filled_edition(tmp_path_factory):
+    """The student edition with every exercise done in another style than the reference,
+    as a student's saved notebooks, next to a link to tools/."""
+    base = tmp_path_factory.mktemp("filled")
+    (base / "tools").symlink_to(ROOT / "tools", target_is_directory=True)
+    student_edition.build(ROOT / "notebooks", base / "student")
+    for function, source in solutions.OTHER_STYLE.items():
+        notebook = next(n for n, checks in EXERCISE_NOTEBOOKS.items()
+                        if f"def {function}(" in (base / "student" / n).read_text())
+        solutions.fill(base / "student" / notebook, function, source)
+    return base / "student"
+
+
+def run(path):
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    return nb
+
+
+def check_outputs(nb):
+    return ["".join(output.get("data", {}).get("text/plain", "") for output in cell.outputs)
+            for cell in nb.cells if cell.cell_type == "code"
+            and student_edition.CHECK_CALL in cell.source]
+
+
+# lesson -> what its later cells must say they use, with solutions in another style
+USED = {"01_forward_pass.ipynb": ["Using your rnn_step_forward (its check passes)."],
+        "03_bptt_recursion.ipynb": ["Using your mse_loss (its check passes)."],
+        "04_bptt_shared_weights.ipynb": [
+            "Using your rnn_step_backward (its check passes).",
+            "Using your bptt (its check passes).",
+            "Using your mse_loss from 03_bptt_recursion.ipynb (its check passes)."],
+        "05_gradient_checking.ipynb": ["Using your numerical_gradient (its check passes)."],
+        "07_training.ipynb": [
+            "Using your mse_loss from 03_bptt_recursion.ipynb (its check passes).",
+            "Using your bptt from 04_bptt_shared_weights.ipynb (its check passes).",
+            "Using your sgd_step (its check passes)."],
+        "09_clipping.ipynb": [
+            "Using your clip_grads (its check passes).",
+            "Using your rnn_step_forward from 01_forward_pass.ipynb (its check passes).",
+            "Using your mse_loss from 03_bptt_recursion.ipynb (its check passes).",
+            "Using your bptt from 04_bptt_shared_weights.ipynb (its check passes).",
+            "Using your sgd_step from 07_training.ipynb (its check passes).",
+            "Using your clip_grads (its check passes)."]}
+
+
+@pytest.mark.parametrize("name", sorted(USED))
+def test_solutions_in_another_style_pass_and_run_the_later_cells(filled_edition, name):
+    nb = run(filled_edition / name)
+    assert all("[PASSED]" in text for text in check_outputs(nb)), check_outputs(nb)
+    assert using_lines(nb) == USED[name]
+    if name == "09_clipping.ipynb":
+        text = "".join(output.get("text", "") for cell in nb.cells if cell.cell_type == "code"
+                       for output in cell.outputs)
+        assert "y = 0.600000 for the target 0.6, loss below 1e-10: True" in text
+        assert "the same weights as rnn_core.train: True" in text
+
+
+def test_one_wrong_solution_falls_back_and_says_so(filled_edition, tmp_path):
+    # The same student, with a bptt that forgets tanh': lesson 04's gradient check and
+    # lesson 07's training use rnn_core's, and say why; the other functions stay theirs.
+    folder = tmp_path / "student"
+    folder.mkdir()
+    for path in filled_edition.iterdir():
+        if path.suffix == ".ipynb":
+            (folder / path.name).write_bytes(path.read_bytes())
+    solutions.fill(folder / "04_bptt_shared_weights.ipynb", "bptt", solutions.WRONG["bptt"])
+    fallback = "Using rnn_core.backward for bptt: yours{} does not pass its check yet " \
+               "(tanh' missing)."
+    nb = run(folder / "04_bptt_shared_weights.ipynb")
+    assert "[FAILED] check_bptt" in check_outputs(nb)[1]
+    assert fallback.format("") in using_lines(nb)
+    assert "Using your rnn_step_backward (its check passes)." in using_lines(nb)
+    nb = run(folder / "07_training.ipynb")
+    assert using_lines(nb) == [
+        "Using your mse_loss from 03_bptt_recursion.ipynb (its check passes).",
+        fallback.format(" from 04_bptt_shared_weights.ipynb"),
+        "Using your sgd_step (its check passes)."]
+
+
+def test_the_handout_is_a_course_folder_without_solutions(tmp_path):
+    out = tmp_path / "for-students"
+    done = subprocess.run([sys.executable, str(ROOT / "tools" / "student_edition.py"),
+                           "--handout", str(out)], capture_output=True, text=True, check=True)
+    assert f"student edition written to {out}" in done.stdout
+    for name in ("course.py", "rnn_core.py", "rnn_checks.py", "requirements.txt",
+                 "tools/check_environment.py", "notebooks/09_clipping.ipynb"):
+        assert (out / name).exists(), name
+    assert not (out / "tests").exists() and not (out / "student").exists()
+    for path in out.rglob("*.ipynb"):
+        text = path.read_text(encoding="utf-8")
+        assert "### BEGIN SOLUTION" not in text and "<summary>Solution</summary>" not in text
+    edition = nbformat.read(out / "notebooks" / "04_bptt_shared_weights.ipynb", as_version=4)
+    assert any("raise NotImplementedError(" in cell.source for cell in edition.cells)
+
+
+def test_the_handout_refuses_a_folder_inside_the_course():
+    done = subprocess.run([sys.executable, str(ROOT / "tools" / "student_edition.py"),
+                           "--handout", str(ROOT / "build" / "handout")],
+                          capture_output=True, text=True)
+    assert done.returncode == 1 and "outside the course" in done.stderr

@@ -3,13 +3,18 @@
     python tools/student_edition.py                 notebooks/ -> student/
     python tools/student_edition.py --out DIR       notebooks/ -> DIR
     python tools/student_edition.py --src DIR2 ...  another folder of notebooks
+    python tools/student_edition.py --handout DIR   a whole course folder to give to students:
+                                                    the code, tools/ and requirements, with the
+                                                    student edition as its notebooks/
 
 Solutions are marked with nbgrader's markup, so instructors who use nbgrader can use the
 notebooks unchanged (nbgrader itself is not needed here):
 
 - in a code cell, the lines between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` become
   ``raise NotImplementedError("<hint>")`` at the same indentation. The hint is the text of
-  ``# HINT: ...`` comments inside the region, or a default;
+  ``# HINT: ...`` comments inside the region, or a default (the course's lessons keep their
+  hints in the markdown above the exercise, two collapsed <details> blocks: the equation and
+  the shapes first, the formula second; only "Solution" blocks are removed);
 - a cell whose metadata says ``nbgrader: {solution: true}`` and has no markers is a solution
   as a whole: a code cell becomes the comment ``# YOUR CODE HERE`` (with the hint; no raise
   at top level, so that the notebook still runs top to bottom), a markdown cell
@@ -36,7 +41,7 @@ END = re.compile(r"^\s*### END SOLUTION\s*$")
 HINT = re.compile(r"^\s*# HINT:\s?(.*)$")
 DETAILS = re.compile(r"\n?[ \t]*<details>\s*<summary>[^<]*\bSolution\b[^<]*</summary>.*?</details>"
                      r"[ \t]*\n?", re.IGNORECASE | re.DOTALL)
-DEFAULT_HINT = "write your code here, then run the check cell below"
+DEFAULT_HINT = "write your code here (the hints are above this cell), then run the check below"
 CHECK_CALL = "rnn_checks.check_"
 
 
@@ -141,16 +146,47 @@ def build(src, out):
     return report
 
 
+# What a student's copy of the course needs besides the notebooks (no tests, no benchmarks).
+HANDOUT_FILES = ["README.md", "LICENSE", "CITATION.cff", "course.py", "course.sh",
+                 "requirements.txt", "pyproject.toml", "rnn_core.py", "rnn_viz.py", "rnn_text.py",
+                 "rnn_checks.py", "seed_rnn.py", "constraints", "tools"]
+
+
+def handout(out, src=ROOT / "notebooks"):
+    """Write a course folder for students to out (created fresh): the files of HANDOUT_FILES
+    and the student edition of src as its notebooks/. Returns build()'s report."""
+    out = Path(out)
+    if out.resolve() == ROOT.resolve() or ROOT.resolve() in out.resolve().parents:
+        raise ValueError("--handout must be a folder outside the course (it is handed out)")
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    for name in HANDOUT_FILES:
+        path = ROOT / name
+        if path.is_dir():
+            shutil.copytree(path, out / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif path.exists():
+            shutil.copy2(path, out / name)
+    return build(src, out / "notebooks")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--src", default=ROOT / "notebooks", type=Path,
                         help="folder of the instructor's notebooks (default: notebooks/)")
     parser.add_argument("--out", default=ROOT / "student", type=Path,
                         help="folder to write (default: student/); replaced if it exists")
+    parser.add_argument("--handout", type=Path,
+                        help="write a whole course folder for students here instead (the code, "
+                        "tools/, requirements and the student edition as notebooks/)")
     args = parser.parse_args(argv)
     try:
-        report = build(args.src, args.out)
-    except MarkupError as error:
+        if args.handout is not None:
+            report = handout(args.handout, args.src)
+            args.out = args.handout
+        else:
+            report = build(args.src, args.out)
+    except (MarkupError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     for name, counts in report.items():
