@@ -18,6 +18,9 @@ cell's text output with the stored one, in each of these environments on this ma
     openblas-prescott-2     OpenBLAS forced to its oldest x86 kernel, 2 threads
     openblas-prescott-4     the same with 4 threads
     openblas-sandybridge-1  OpenBLAS's AVX kernel, one thread
+    openblas-skylakex-2     OpenBLAS's AVX-512 kernel, 2 threads (only on a CPU with AVX-512):
+                            the kernel OpenBLAS picks there itself, unless OPENBLAS_CORETYPE
+                            is set, as it is on some machines, to an older one
     one-ulp-a, one-ulp-b    np.tanh, np.exp and np.log one unit in the last place off, as another
                             CPU's math library would be, in two variants
 
@@ -128,14 +131,17 @@ def environments():
                     {"NPY_DISABLE_CPU_FEATURES": " ".join(present)},
                     "" if present else "NumPy has no run-time SIMD code here to switch off"),
     ]
-    for core, threads in [("Prescott", 2), ("Prescott", 4), ("Sandybridge", 1)]:
+    for core, threads in [("Prescott", 2), ("Prescott", 4), ("Sandybridge", 1), ("SkylakeX", 2)]:
         # OpenBLAS caps OPENBLAS_NUM_THREADS at the number of cores: the shim sets the threads.
+        skip = "" if openblas else "NumPy does not use OpenBLAS here"
+        if core == "SkylakeX" and not avx512 and not skip:
+            skip = "this CPU has no AVX-512 for OpenBLAS's SkylakeX kernel"
         envs.append(Environment(
             f"openblas-{core.lower()}-{threads}",
             f"OpenBLAS forced to its {core} kernel, {threads} thread{'s' * (threads > 1)}",
             with_shim(OPENBLAS_CORETYPE=core, OPENBLAS_NUM_THREADS=str(threads),
                       BLAS_THREADS=str(threads)),
-            "" if openblas else "NumPy does not use OpenBLAS here"))
+            skip))
     for variant, letter in [(1, "a"), (2, "b")]:
         envs.append(Environment(
             f"one-ulp-{letter}", "np.tanh, np.exp, np.log one ulp off (another math library)",
