@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -513,3 +514,25 @@ def test_environment_check_exits_1_from_a_terminal_when_widget_support_is_missin
 ])
 def test_version_tuple(text, expected):
     assert check_environment.version_tuple(text) == expected
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the process group is stopped with killpg")
+def test_test_numerics_stops_a_run_that_hangs_with_everything_it_started(tmp_path):
+    # A pytest that hangs (as nbval did once, waiting on a kernel that died while starting)
+    # must not hold CI until its time limit: it is stopped, with its children.
+    tool = load("test_numerics_tool", ROOT / "tools" / "test_numerics.py")
+    pid_file = tmp_path / "child.pid"
+    hangs = [sys.executable, "-c",
+             "import subprocess, sys, time\n"
+             "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+             f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
+             "time.sleep(60)"]
+    assert not tool.run_pytest(hangs, {}, tmp_path / "hang.log", time_limit=3)
+    child = int(pid_file.read_text())
+    with pytest.raises(ProcessLookupError):
+        for _ in range(50):                  # the kill is immediate; give the kernel a moment
+            os.kill(child, 0)
+            time.sleep(0.1)
+    assert tool.run_pytest([sys.executable, "-c", "print('ok')"], {}, tmp_path / "ok.log",
+                           time_limit=30)
+    assert (tmp_path / "ok.log").read_text().strip() == "ok"

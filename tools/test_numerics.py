@@ -31,11 +31,13 @@ An environment that this machine cannot provide (no AVX-512 to switch off, a Num
 not use OpenBLAS, a kernel that crashes on this CPU) is skipped, saying why; a probe checks that
 every other one really took effect before its notebooks run. Each run's pytest output is kept in
 test-artifacts/numerics/<environment>.log. The exit code is 0 only if no cell differs anywhere.
+A run that hangs (--time-limit) is stopped and run once more; a second hang is a failure.
 """
 
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -179,18 +181,48 @@ def notebook_cells(path):
             for cell in cells if cell["cell_type"] == "code"]
 
 
-def run_nbval(env, targets, log_path):
-    """Run nbval on targets in env; returns (cells run, [(notebook, cell number)] that failed)."""
+def run_pytest(command, variables, log_path, time_limit):
+    """Run command with its output in log_path; False if it did not end within time_limit s.
+
+    A run that hangs is stopped with everything it started (pytest, its xdist workers and
+    their kernels). Seen once: a kernel died while starting, and jupyter_client's shutdown
+    request to it then waited forever inside nbval."""
+    posix = os.name == "posix"
+    with open(log_path, "w", encoding="utf-8") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=dict(os.environ, **variables),
+                                   stdout=log, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=posix)
+        try:
+            process.wait(timeout=time_limit)
+            return True
+        except subprocess.TimeoutExpired:
+            if posix:
+                os.killpg(process.pid, signal.SIGKILL)
+            else:
+                process.kill()
+            process.wait()
+            return False
+
+
+def run_nbval(env, targets, log_path, time_limit):
+    """Run nbval on targets in env; returns (cells run, [(notebook, cell number)] that failed,
+    a note: "" or why it ran twice). A run that hangs is run once more: a hang is not a
+    numeric difference, but a second one is reported as a failure."""
     junit = log_path.with_suffix(".xml")
     command = [sys.executable, "-m", "pytest", *targets, "-p", "no:cacheprovider", "-q",
                f"--junitxml={junit}"]
     if (os.cpu_count() or 1) >= 2:
         command += ["-n", "2", "--dist", "loadscope"]   # a notebook's cells stay in one kernel
-    with open(log_path, "w", encoding="utf-8") as log:
-        subprocess.run(command, cwd=ROOT, env=dict(os.environ, **env.variables), stdout=log,
-                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    note = ""
+    if not run_pytest(command, env.variables, log_path, time_limit):
+        note = f"; the first run hung and was stopped after {time_limit:.0f} s, this is the second"
+        junit.unlink(missing_ok=True)
+        if not run_pytest(command, env.variables, log_path, time_limit):
+            junit.unlink(missing_ok=True)
+            return 0, [("pytest", f"hung twice (stopped after {time_limit:.0f} s each time): "
+                                  f"see {log_path.relative_to(ROOT)}")], ""
     if not junit.exists():
-        return 0, [("pytest", f"did not run: see {log_path.relative_to(ROOT)}")]
+        return 0, [("pytest", f"did not run: see {log_path.relative_to(ROOT)}")], note
     failed, total = [], 0
     for case in ElementTree.parse(junit).getroot().iter("testcase"):
         total += 1
@@ -198,7 +230,7 @@ def run_nbval(env, targets, log_path):
             notebook = case.get("classname", "").replace("notebooks.", "")
             failed.append((notebook, case.get("name", "")))
     junit.unlink()
-    return total, failed
+    return total, failed, note
 
 
 def main(argv):
@@ -206,6 +238,9 @@ def main(argv):
     parser.add_argument("notebooks", nargs="*", help="notebooks to run (default: all)")
     parser.add_argument("--env", action="append", default=[], help="run only these environments")
     parser.add_argument("--list", action="store_true", help="list the environments and stop")
+    parser.add_argument("--time-limit", type=float, default=900.0, metavar="SECONDS",
+                        help="stop an environment's run that takes longer and run it once more "
+                             "(default 900, many times what one takes)")
     args = parser.parse_args(argv)
     targets = args.notebooks or sorted(str(path.relative_to(ROOT)) for path in
                                        (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -231,11 +266,12 @@ def main(argv):
             continue
         started = time.monotonic()
         log_path = ARTIFACTS / f"{env.name}.log"
-        total, failed = run_nbval(env, targets, log_path)
+        total, failed, note = run_nbval(env, targets, log_path, args.time_limit)
         seconds = time.monotonic() - started
         if failed or total == 0:
             print(f"  {env.name:<24} {len(failed)} of {total} cells differ ({seconds:.0f} s; "
-                  f"{env.seen}); pytest's output: {log_path.relative_to(ROOT)}", flush=True)
+                  f"{env.seen}{note}); pytest's output: {log_path.relative_to(ROOT)}",
+                  flush=True)
             for notebook, cell in failed:
                 first_lines = notebook_cells(ROOT / "notebooks" / notebook) if notebook.endswith(
                     ".ipynb") else []
@@ -245,7 +281,7 @@ def main(argv):
                 print(f"      {notebook} {cell}{where}")
             summary.append((env.name, f"{len(failed)} cells differ"))
         else:
-            print(f"  {env.name:<24} all {total} cells match ({seconds:.0f} s; {env.seen})",
+            print(f"  {env.name:<24} all {total} cells match ({seconds:.0f} s; {env.seen}{note})",
                   flush=True)
             summary.append((env.name, "ok"))
     bad = [name for name, result in summary if result not in ("ok", "skipped")]
