@@ -214,13 +214,14 @@ def run_nbval(env, targets, log_path, time_limit):
     if (os.cpu_count() or 1) >= 2:
         command += ["-n", "2", "--dist", "loadscope"]   # a notebook's cells stay in one kernel
     note = ""
-    if not run_pytest(command, env.variables, log_path, time_limit):
-        note = f"; the first run hung and was stopped after {time_limit:.0f} s, this is the second"
+    for _ in range(2):
         junit.unlink(missing_ok=True)
-        if not run_pytest(command, env.variables, log_path, time_limit):
-            junit.unlink(missing_ok=True)
-            return 0, [("pytest", f"hung twice (stopped after {time_limit:.0f} s each time): "
-                                  f"see {log_path.relative_to(ROOT)}")], ""
+        if run_pytest(command, env.variables, log_path, time_limit):
+            break
+        note = f"; the first run hung and was stopped after {time_limit:.0f} s, this is the second"
+    else:
+        return 0, [("pytest", f"hung twice (stopped after {time_limit:.0f} s each time): "
+                              f"see {log_path.relative_to(ROOT)}")], ""
     if not junit.exists():
         return 0, [("pytest", f"did not run: see {log_path.relative_to(ROOT)}")], note
     failed, total = [], 0
